@@ -1,0 +1,49 @@
+package io.metastore.server.error;
+
+import io.grpc.Status;
+
+/**
+ * The errors etcd's server answers requests with, each with etcd's gRPC status code and its
+ * exact message (clients such as clientv3 and etcdctl match on the text, so it is part of the
+ * contract). This is the one table; the gRPC edge turns any refused request into a status
+ * through {@link GrpcErrors}.
+ */
+public enum EtcdError {
+    EMPTY_KEY(Status.Code.INVALID_ARGUMENT, "etcdserver: key is not provided"),
+    KEY_NOT_FOUND(Status.Code.INVALID_ARGUMENT, "etcdserver: key not found"),
+    VALUE_PROVIDED(Status.Code.INVALID_ARGUMENT, "etcdserver: value is provided"),
+    LEASE_PROVIDED(Status.Code.INVALID_ARGUMENT, "etcdserver: lease is provided"),
+    TOO_MANY_OPS(Status.Code.INVALID_ARGUMENT, "etcdserver: too many operations in txn request"),
+    DUPLICATE_KEY(Status.Code.INVALID_ARGUMENT, "etcdserver: duplicate key given in txn request"),
+    COMPACTED(Status.Code.OUT_OF_RANGE, "etcdserver: mvcc: required revision has been compacted"),
+    FUTURE_REV(Status.Code.OUT_OF_RANGE, "etcdserver: mvcc: required revision is a future revision"),
+    LEASE_NOT_FOUND(Status.Code.NOT_FOUND, "etcdserver: requested lease not found"),
+    REQUEST_TOO_LARGE(Status.Code.INVALID_ARGUMENT, "etcdserver: request is too large"),
+    TOO_MANY_REQUESTS(Status.Code.RESOURCE_EXHAUSTED, "etcdserver: too many requests"),
+    NO_LEADER(Status.Code.UNAVAILABLE, "etcdserver: no leader"),
+    NOT_LEADER(Status.Code.FAILED_PRECONDITION, "etcdserver: not leader"),
+    LEADER_CHANGED(Status.Code.UNAVAILABLE, "etcdserver: leader changed"),
+    STOPPED(Status.Code.UNAVAILABLE, "etcdserver: server stopped"),
+    TIMEOUT(Status.Code.UNAVAILABLE, "etcdserver: request timed out");
+
+    private final Status.Code code;
+    private final String message;
+
+    EtcdError(Status.Code code, String message) {
+        this.code = code;
+        this.message = message;
+    }
+
+    public Status.Code code() {
+        return code;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    /** The exception that carries this error from wherever the request failed to the gRPC edge. */
+    public EtcdException exception() {
+        return new EtcdException(this);
+    }
+}
