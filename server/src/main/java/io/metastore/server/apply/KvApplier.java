@@ -64,23 +64,56 @@ public final class KvApplier {
         this.leases = leases;
     }
 
-    /** Applies one KV command that the log committed at {@code index}. */
+    /**
+     * Applies one KV command that the log committed at {@code index}, as its own write
+     * transaction recording that index.
+     */
     public Applied apply(Command command, long index) {
+        if (command instanceof Compact c) {
+            try {
+                return compact(c, index);
+            } catch (MvccException e) {
+                markApplied(index);
+                return Applied.failed(e);
+            }
+        }
+        try (WriteTxn txn = store.beginWrite()) {
+            Applied applied = applyWrite(txn, command);
+            txn.commit(index);
+            return applied;
+        }
+    }
+
+    /**
+     * Applies a write request (Put, DeleteRange or Txn) inside {@code txn} and ends it there as
+     * one request with its own revision; the caller commits. Many requests of one Raft entry
+     * share one transaction this way, so the entry reaches the engine as one batch with its
+     * index. A refused request changes nothing and yields its error.
+     */
+    public Applied applyWrite(WriteTxn txn, Command command) {
         try {
             if (command instanceof Put p) {
-                return put(p, index);
+                checkLease(p);
+                PutResponse resp = put(txn, p);
+                return Applied.ok(resp, txn.endRequest().events());
             } else if (command instanceof DeleteRange d) {
-                return deleteRange(d, index);
+                DeleteRangeResponse resp = deleteRange(txn, d);
+                return Applied.ok(resp, txn.endRequest().events());
             } else if (command instanceof Txn t) {
-                return txn(t, index);
-            } else if (command instanceof Compact c) {
-                return compact(c, index);
+                return txn(txn, t);
             }
-            throw new IllegalArgumentException("not a KV command: " + command.getClass().getSimpleName());
         } catch (EtcdException | MvccException e) {
-            markApplied(index);
+            if (txn.changes() != 0) {
+                throw new IllegalStateException("request refused after changing the store: " + command, e);
+            }
             return Applied.failed(e);
         }
+        throw new IllegalArgumentException("not a KV write: " + command.getClass().getSimpleName());
+    }
+
+    /** Answers a range outside the log from the store as it is now; the header carries only the revision. */
+    public RangeResponse range(Range r) {
+        return range(store::range, r);
     }
 
     /** Answers a read-only txn outside the log, at the current revision, without the write lock. */
@@ -112,23 +145,6 @@ public final class KvApplier {
 
     // ------------------------------------------------------------------ single requests
 
-    private Applied put(Put p, long index) {
-        checkLease(p);
-        try (WriteTxn txn = store.beginWrite()) {
-            PutResponse resp = put(txn, p);
-            WriteResult w = txn.commit(index);
-            return Applied.ok(resp, w.events());
-        }
-    }
-
-    private Applied deleteRange(DeleteRange d, long index) {
-        try (WriteTxn txn = store.beginWrite()) {
-            DeleteRangeResponse resp = deleteRange(txn, d);
-            WriteResult w = txn.commit(index);
-            return Applied.ok(resp, w.events());
-        }
-    }
-
     private Applied compact(Compact c, long index) {
         CompletableFuture<Void> physical = store.compact(c.revision(), index);
         CompactionResponse resp = CompactionResponse.newBuilder().setHeader(header(store.currentRevision())).build();
@@ -149,20 +165,18 @@ public final class KvApplier {
         RangeResult range(RangeQuery q);
     }
 
-    private Applied txn(Txn t, long index) {
-        try (WriteTxn txn = store.beginWrite()) {
-            View view = txn::range;
-            long before = txn.revision();
-            List<Boolean> path = new ArrayList<>();
-            compareToPath(view, t, path);
-            checkPuts(t, path, new int[] {0}, view);
-            checkRanges(t, path, new int[] {0}, before);
-            TxnResponse.Builder resp = TxnResponse.newBuilder();
-            runTxn(txn, view, t, path, new int[] {0}, resp);
-            WriteResult w = txn.commit(index);
-            resp.setHeader(header(w.revision()));
-            return Applied.ok(resp.build(), w.events());
-        }
+    private Applied txn(WriteTxn txn, Txn t) {
+        View view = txn::range;
+        long before = txn.revision();
+        List<Boolean> path = new ArrayList<>();
+        compareToPath(view, t, path);
+        checkPuts(t, path, new int[] {0}, view);
+        checkRanges(t, path, new int[] {0}, before);
+        TxnResponse.Builder resp = TxnResponse.newBuilder();
+        runTxn(txn, view, t, path, new int[] {0}, resp);
+        WriteResult w = txn.endRequest();
+        resp.setHeader(header(w.revision()));
+        return Applied.ok(resp.build(), w.events());
     }
 
     private static void compareToPath(View view, Txn t, List<Boolean> path) {

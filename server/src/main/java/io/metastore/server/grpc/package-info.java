@@ -1,2 +1,2 @@
-/** etcd's gRPC services: thin handlers that check, convert, delegate and answer. */
+/** The gRPC edge: thin handlers for etcd's services, the health service, and error mapping to status. */
 package io.metastore.server.grpc;

@@ -1,4 +1,4 @@
-package io.metastore.server.grpc;
+package io.metastore.server.kv;
 
 import io.etcd.jetcd.api.CompactionRequest;
 import io.etcd.jetcd.api.DeleteRangeRequest;

@@ -1,0 +1,69 @@
+package io.metastore.server;
+
+import io.metastore.server.config.ConfigException;
+import io.metastore.server.config.ConfigLoader;
+import io.metastore.server.config.ServerConfig;
+
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs one MetaStore member in the foreground until SIGTERM or SIGINT. Bad options or an
+ * unusable data dir end the process with one line on stderr and a non-zero exit code.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        ServerConfig config;
+        try {
+            ConfigLoader.Outcome outcome = ConfigLoader.load(args, System.getenv());
+            if (outcome instanceof ConfigLoader.Help help) {
+                out.print(help.text());
+                return 0;
+            }
+            config = ((ConfigLoader.Run) outcome).config();
+        } catch (ConfigException e) {
+            err.println("metastore: " + e.getMessage());
+            return 2;
+        }
+        MetaStoreServer server;
+        try {
+            server = MetaStoreServer.start(config);
+        } catch (RuntimeException e) {
+            err.println("metastore: cannot start: " + oneLine(e));
+            return 1;
+        }
+        out.println("metastore: " + config.describe());
+        out.println("metastore: serving etcd gRPC on " + config.grpcHost() + ":" + server.grpcPort());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("metastore: shutting down");
+            try {
+                server.close();
+            } finally {
+                stopped.countDown();
+            }
+        }, "shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        while ((m == null || m.isBlank()) && e.getCause() != null) {
+            e = e.getCause();
+            m = e.getMessage();
+        }
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+}

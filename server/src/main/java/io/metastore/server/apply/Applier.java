@@ -1,0 +1,60 @@
+package io.metastore.server.apply;
+
+import io.metastore.command.Batch;
+import io.metastore.command.Command;
+import io.metastore.command.Compact;
+import io.metastore.command.DeleteRange;
+import io.metastore.command.Put;
+import io.metastore.command.Txn;
+import io.metastore.mvcc.MvccStore;
+import io.metastore.mvcc.WriteTxn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one dispatch point from a committed Raft entry to the appliers. A single command is
+ * applied on its own; a {@link Batch} is applied as one write transaction, each command its
+ * own request with its own revision, committed with the entry's index in one engine batch —
+ * so a crash leaves either the whole entry applied or none of it.
+ *
+ * <p>Runs on the apply thread only. A command it cannot apply is a broken invariant: it throws,
+ * and the state machine stops the node.
+ */
+public final class Applier {
+
+    private final MvccStore store;
+    private final KvApplier kv;
+
+    public Applier(MvccStore store, KvApplier kv) {
+        this.store = store;
+        this.kv = kv;
+    }
+
+    /** Whether a command may share a batch entry with others (it applies inside one write transaction). */
+    public static boolean batchable(Command c) {
+        return c instanceof Put || c instanceof DeleteRange || c instanceof Txn;
+    }
+
+    /** Applies the command of the entry at {@code index}; one result per command, in order. */
+    public List<Applied> apply(Command command, long index) {
+        if (command instanceof Batch b) {
+            List<Applied> out = new ArrayList<>(b.commands().size());
+            try (WriteTxn txn = store.beginWrite()) {
+                for (Command c : b.commands()) {
+                    if (!batchable(c)) {
+                        throw new IllegalStateException("entry " + index + ": a batch cannot carry " + c);
+                    }
+                    out.add(kv.applyWrite(txn, c));
+                }
+                txn.commit(index);
+            }
+            return out;
+        }
+        if (command instanceof Put || command instanceof DeleteRange || command instanceof Txn
+                || command instanceof Compact) {
+            return List.of(kv.apply(command, index));
+        }
+        throw new IllegalStateException("entry " + index + ": no applier for " + command.getClass().getSimpleName());
+    }
+}

@@ -1,0 +1,251 @@
+package io.metastore.server.config;
+
+import io.metastore.engine.memory.MemoryEngine;
+import io.metastore.mvcc.StoreOptions;
+import io.metastore.server.propose.ProposalStrategy;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Resolves the server's configuration from its layers, each overriding the one before:
+ * option defaults, the {@code --tier} preset, the {@code --config} YAML file, command-line
+ * flags, and {@code METASTORE_*} environment variables. Every failure is a
+ * {@link ConfigException} with a one-line message.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    /** What the command line asked for: a configuration to run, or the help text. */
+    public sealed interface Outcome permits Run, Help {
+    }
+
+    public record Run(ServerConfig config) implements Outcome {
+    }
+
+    public record Help(String text) implements Outcome {
+    }
+
+    public static Outcome load(String[] args, Map<String, String> env) {
+        Map<String, String> flags = parseFlags(args);
+        if (Boolean.parseBoolean(flags.getOrDefault("help", "false"))) {
+            return new Help(Options.help());
+        }
+        Map<String, String> fromEnv = new LinkedHashMap<>();
+        for (Options.Option o : Options.ALL) {
+            String v = env.get(Options.envName(o.name()));
+            if (v != null) {
+                fromEnv.put(o.name(), v);
+            }
+        }
+        String configFile = fromEnv.getOrDefault("config", flags.getOrDefault("config", ""));
+        Map<String, String> fromFile = configFile.isEmpty() ? Map.of() : readYaml(Path.of(configFile));
+
+        Map<String, String> explicit = new LinkedHashMap<>(fromFile);
+        explicit.putAll(flags);
+        explicit.putAll(fromEnv);
+
+        Tier tier = parseTier(explicit.getOrDefault("tier", Options.defaults().get("tier")));
+        Map<String, String> resolved = Options.defaults();
+        resolved.putAll(tier.settings());
+        resolved.putAll(explicit);
+        return new Run(build(resolved, tier));
+    }
+
+    /** Parses {@code --name value}, {@code --name=value} and bare {@code --flag}. */
+    static Map<String, String> parseFlags(String[] args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--") || a.length() == 2) {
+                throw new ConfigException("unexpected argument '" + a + "' (see --help)");
+            }
+            String name = a.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            Options.Option o = Options.find(name);
+            if (o == null) {
+                throw new ConfigException("unknown flag --" + name + " (see --help)");
+            }
+            if (value == null) {
+                if (o.flag() && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                    value = "true";
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new ConfigException("flag --" + name + " needs a value");
+                }
+            }
+            out.put(name, value);
+        }
+        return out;
+    }
+
+    private static Map<String, String> readYaml(Path file) {
+        Object doc;
+        try (Reader r = Files.newBufferedReader(file)) {
+            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ConfigException("config file " + file + " is not valid YAML: "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (doc == null) {
+            return Map.of();
+        }
+        if (!(doc instanceof Map<?, ?> map)) {
+            throw new ConfigException("config file " + file + " must be a mapping of option names to values");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            if (Options.find(name) == null || Set.of("config", "help").contains(name)) {
+                throw new ConfigException("unknown option '" + name + "' in config file " + file);
+            }
+            Object v = e.getValue();
+            if (v instanceof List<?> list) {
+                List<String> parts = new ArrayList<>();
+                list.forEach(x -> parts.add(String.valueOf(x)));
+                out.put(name, String.join(",", parts));
+            } else {
+                out.put(name, v == null ? "" : String.valueOf(v));
+            }
+        }
+        return out;
+    }
+
+    private static ServerConfig build(Map<String, String> o, Tier tier) {
+        List<String> peers = new ArrayList<>();
+        for (String p : o.get("cluster").split(",")) {
+            if (!p.isBlank()) {
+                peers.add(hostPort("cluster", stripScheme(p.trim())));
+            }
+        }
+        if (peers.isEmpty()) {
+            throw new ConfigException("--cluster names no peers");
+        }
+        int memberId = intOption(o, "member-id", 1, Integer.MAX_VALUE);
+        if (memberId > peers.size()) {
+            throw new ConfigException("--member-id " + memberId + " is outside --cluster, which has "
+                    + peers.size() + " peer(s)");
+        }
+        String grpc = hostPort("grpc-addr", stripScheme(o.get("grpc-addr")));
+        int colon = grpc.lastIndexOf(':');
+        String dataDir = o.get("data-dir");
+        if (dataDir.isBlank()) {
+            throw new ConfigException("--data-dir is empty");
+        }
+        StoreOptions store = StoreOptions.defaults()
+                .withEncoding(choice(o, "kv-encoding", StoreOptions.Encoding.class))
+                .withPooledBuffers(bool(o, "pooled-buffers"))
+                .withCachedRevision(bool(o, "cached-revision"))
+                .withBatchedWrites(bool(o, "batched-writes"));
+        ProposalStrategy strategy;
+        try {
+            strategy = ProposalStrategy.parse(o.get("proposal-strategy"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--proposal-strategy: " + e.getMessage());
+        }
+        String codec = o.get("codec").toLowerCase(Locale.ROOT);
+        if (!Set.of("json", "kryo", "protobuf").contains(codec)) {
+            throw new ConfigException("--codec must be json, kryo or protobuf, got '" + o.get("codec") + "'");
+        }
+        int disruptor = intOption(o, "raft-disruptor-buffer", 2, 1 << 24);
+        if (Integer.bitCount(disruptor) != 1) {
+            throw new ConfigException("--raft-disruptor-buffer must be a power of two, got " + disruptor);
+        }
+        ServerConfig.RaftSettings raft = new ServerConfig.RaftSettings(
+                intOption(o, "raft-apply-batch", 1, 1 << 20), disruptor, bool(o, "raft-sync"),
+                intOption(o, "election-timeout-ms", 100, 600_000),
+                intOption(o, "snapshot-interval-secs", 0, Integer.MAX_VALUE),
+                intOption(o, "snapshot-log-index-margin", 0, Integer.MAX_VALUE));
+        return new ServerConfig(memberId, peers, grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)),
+                choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
+                strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
+                choice(o, "memory-locking", MemoryEngine.Locking.class), store, raft);
+    }
+
+    private static Tier parseTier(String v) {
+        for (Tier t : Tier.values()) {
+            if (t.flagValue().equals(v.trim().toLowerCase(Locale.ROOT))) {
+                return t;
+            }
+        }
+        throw new ConfigException("--tier must be baseline, tier1, tier2 or tier3, got '" + v + "'");
+    }
+
+    private static String stripScheme(String s) {
+        int i = s.indexOf("://");
+        String rest = i >= 0 ? s.substring(i + 3) : s;
+        return rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
+    }
+
+    private static String hostPort(String option, String v) {
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new ConfigException("--" + option + ": '" + v + "' is not host:port");
+        }
+        try {
+            int port = Integer.parseInt(v.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--" + option + ": '" + v + "' has no valid port");
+        }
+        return v;
+    }
+
+    private static int intOption(Map<String, String> o, String name, int min, int max) {
+        String v = o.get(name).trim();
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw new ConfigException("--" + name + " must be between " + min + " and " + max + ", got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--" + name + " must be a number, got '" + v + "'");
+        }
+    }
+
+    private static boolean bool(Map<String, String> o, String name) {
+        String v = o.get(name).trim().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new ConfigException("--" + name + " must be true or false, got '" + o.get(name) + "'");
+        };
+    }
+
+    private static <E extends Enum<E>> E choice(Map<String, String> o, String name, Class<E> type) {
+        String v = o.get(name).trim();
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return e;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            names.add(e.name().toLowerCase(Locale.ROOT));
+        }
+        throw new ConfigException("--" + name + " must be one of " + String.join(", ", names) + ", got '" + v + "'");
+    }
+}

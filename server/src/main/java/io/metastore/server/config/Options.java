@@ -1,0 +1,97 @@
+package io.metastore.server.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every option the server takes, with its default and help text: the one table that the flag
+ * parser, the config file reader, the environment reader and {@code --help} all use. An option
+ * {@code grpc-addr} is the flag {@code --grpc-addr}, the YAML key {@code grpc-addr} and the
+ * environment variable {@code METASTORE_GRPC_ADDR}.
+ */
+public final class Options {
+    private Options() {
+    }
+
+    /** One option; {@code flag} options may be given without a value, meaning {@code true}. */
+    public record Option(String name, String defaultValue, String valueHint, String help, boolean flag) {
+    }
+
+    public static final List<Option> ALL = List.of(
+            new Option("member-id", "1", "N", "this member's position in --cluster, from 1", false),
+            new Option("cluster", "127.0.0.1:2380", "PEERS",
+                    "comma-separated Raft peer addresses (host:port or http://host:port); member N is the Nth", false),
+            new Option("grpc-addr", "127.0.0.1:2379", "HOST:PORT", "address of the etcd gRPC API", false),
+            new Option("storage", "rocksdb", "memory|rocksdb", "storage engine for the key-value data", false),
+            new Option("data-dir", "./data", "DIR", "directory for the engine's data, the Raft log and snapshots", false),
+            new Option("join", "false", "", "join a running cluster (wait to be added) instead of bootstrapping one", true),
+            new Option("config", "", "FILE", "YAML file of options (keys are option names); flags override it", false),
+            new Option("tier", "tier3", "baseline|tier1|tier2|tier3",
+                    "preset of the optimisation switches below; explicit options win", false),
+            new Option("codec", null, "json|kryo|protobuf", "Raft entry codec (any node reads every codec's entries)", false),
+            new Option("proposal-strategy", null, "unbuffered|buffered[:N]|batched[:maxOps[:maxDelayMicros]]",
+                    "how commands are handed to Raft", false),
+            new Option("proposal-wait-ms", "1000", "MS",
+                    "how long a request waits for room in a full proposal queue before 'too many requests'", false),
+            new Option("memory-locking", null, "global|sharded", "locking of the memory engine", false),
+            new Option("kv-encoding", null, "generic|binary", "how the store encodes a stored key-value record", false),
+            new Option("pooled-buffers", null, "true|false", "reuse encoding buffers in the store", false),
+            new Option("cached-revision", null, "true|false", "keep the current revision in memory, not only in the engine", false),
+            new Option("batched-writes", null, "true|false", "write each transaction as one engine batch", false),
+            new Option("raft-apply-batch", "32", "N", "jraft: most tasks applied to the state machine at once", false),
+            new Option("raft-disruptor-buffer", "16384", "N", "jraft: size of the apply queue (a power of two)", false),
+            new Option("raft-sync", "true", "true|false", "jraft: fsync the Raft log and metadata", false),
+            new Option("election-timeout-ms", "1000", "MS", "jraft: election timeout", false),
+            new Option("snapshot-interval-secs", "3600", "S", "jraft: seconds between Raft snapshots (0: never)", false),
+            new Option("snapshot-log-index-margin", "0", "N",
+                    "jraft: Raft log entries kept behind a snapshot for slow followers", false),
+            new Option("help", "false", "", "print this help and exit", true));
+
+    public static Option find(String name) {
+        for (Option o : ALL) {
+            if (o.name().equals(name)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /** The defaults: every option's default, with the default tier's switches. */
+    static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        for (Option o : ALL) {
+            if (o.defaultValue() != null) {
+                d.put(o.name(), o.defaultValue());
+            }
+        }
+        return d;
+    }
+
+    /** Environment variable name for an option: {@code grpc-addr} is {@code METASTORE_GRPC_ADDR}. */
+    static String envName(String option) {
+        return "METASTORE_" + option.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    }
+
+    public static String help() {
+        StringBuilder b = new StringBuilder();
+        b.append("Usage: metastore [options]\n\n");
+        b.append("An etcd v3 compatible key-value server. Precedence: defaults < --tier < --config file < flags");
+        b.append(" < METASTORE_* environment variables.\n\nOptions:\n");
+        for (Option o : ALL) {
+            String left = "  --" + o.name() + (o.valueHint().isEmpty() ? "" : " " + o.valueHint());
+            b.append(left).append('\n').append("      ").append(o.help());
+            if (o.defaultValue() != null && !o.flag()) {
+                b.append(" (default: ").append(o.defaultValue().isEmpty() ? "none" : o.defaultValue()).append(')');
+            } else if (o.defaultValue() == null) {
+                b.append(" (default: set by --tier)");
+            }
+            b.append('\n');
+        }
+        b.append("\nTiers:\n");
+        for (Tier t : Tier.values()) {
+            b.append("  ").append(t.flagValue()).append(": ").append(t.settings()).append('\n');
+        }
+        return b.toString();
+    }
+}

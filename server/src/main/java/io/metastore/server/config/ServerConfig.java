@@ -1,0 +1,64 @@
+package io.metastore.server.config;
+
+import io.metastore.engine.memory.MemoryEngine;
+import io.metastore.mvcc.StoreOptions;
+import io.metastore.server.propose.ProposalStrategy;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The resolved configuration of one server: every option typed and validated. Built by
+ * {@link ConfigLoader}; the composition root reads nothing else.
+ */
+public record ServerConfig(
+        int memberId,
+        List<String> peers,
+        String grpcHost,
+        int grpcPort,
+        Storage storage,
+        Path dataDir,
+        boolean join,
+        Tier tier,
+        String codec,
+        ProposalStrategy proposalStrategy,
+        long proposalWaitMillis,
+        MemoryEngine.Locking memoryLocking,
+        StoreOptions storeOptions,
+        RaftSettings raft) {
+
+    public enum Storage { MEMORY, ROCKSDB }
+
+    /** jraft's own settings, printed at start-up because every benchmark must record them. */
+    public record RaftSettings(int applyBatch, int disruptorBufferSize, boolean sync, int electionTimeoutMs,
+                               int snapshotIntervalSecs, int snapshotLogIndexMargin) {
+    }
+
+    public ServerConfig {
+        peers = List.copyOf(peers);
+    }
+
+    /** This member's Raft address, {@code host:port}. */
+    public String raftAddress() {
+        return peers.get(memberId - 1);
+    }
+
+    public String grpcAddress() {
+        return grpcHost + ":" + grpcPort;
+    }
+
+    /** A copy listening for gRPC on another port (tests pick free ports). */
+    public ServerConfig withGrpcPort(int port) {
+        return new ServerConfig(memberId, peers, grpcHost, port, storage, dataDir, join, tier, codec,
+                proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, raft);
+    }
+
+    /** The settings as one line, for the start-up log and benchmark records. */
+    public String describe() {
+        return "member=" + memberId + " peers=" + peers + " grpc=" + grpcAddress() + " storage="
+                + storage.name().toLowerCase(java.util.Locale.ROOT) + " data-dir=" + dataDir + " tier="
+                + tier.flagValue() + " codec=" + codec + " proposal-strategy=" + proposalStrategy
+                + " memory-locking=" + memoryLocking.name().toLowerCase(java.util.Locale.ROOT) + " store=" + storeOptions
+                + " raft=" + raft;
+    }
+}

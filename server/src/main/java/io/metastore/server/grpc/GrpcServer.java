@@ -1,0 +1,72 @@
+package io.metastore.server.grpc;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.metastore.server.kv.RaftKv;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC endpoint clients talk to: etcd's services plus {@code grpc.health.v1}. Messages up
+ * to etcd's request limit plus gRPC overhead are accepted, as etcd does; the request-size
+ * check itself answers "etcdserver: request is too large".
+ */
+public final class GrpcServer implements AutoCloseable {
+    /** etcd's {@code grpcOverheadBytes}. */
+    private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+    private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
+
+    public GrpcServer(String host, int port, RaftKv kv) {
+        this(host, port, List.of(new KvService(kv)));
+    }
+
+    private GrpcServer(String host, int port, List<BindableService> services) {
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
+                .addService(health.getHealthService());
+        services.forEach(b::addService);
+        this.server = b.build();
+    }
+
+    public GrpcServer start() {
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen for gRPC: " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return server.getPort();
+    }
+
+    public void setServing(boolean serving) {
+        health.setStatus("", serving ? io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING
+                : io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+    }
+
+    /** Stops taking calls and waits (bounded) for in-flight ones to finish. */
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.metastore.server.kv;
+
+import io.etcd.jetcd.api.CompactionRequest;
+import io.etcd.jetcd.api.CompactionResponse;
+import io.etcd.jetcd.api.DeleteRangeRequest;
+import io.etcd.jetcd.api.DeleteRangeResponse;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.PutResponse;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
+import io.metastore.command.Command;
+import io.metastore.command.Compact;
+import io.metastore.command.DeleteRange;
+import io.metastore.command.Put;
+import io.metastore.command.Range;
+import io.metastore.command.Txn;
+import io.metastore.command.TxnOp;
+import io.metastore.server.apply.Applied;
+import io.metastore.server.apply.KvApplier;
+import io.metastore.server.apply.RequestChecks;
+import io.metastore.server.error.EtcdError;
+import io.metastore.server.propose.Proposer;
+import io.metastore.server.raft.RaftNode;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * etcd's KV operations behind the gRPC handlers (etcd's {@code RaftKV}): checks a request as
+ * etcd does before proposing it, sends writes through the proposer into the log, answers
+ * reads locally — after a ReadIndex round unless the request is serializable — and completes
+ * every response's header.
+ */
+public final class RaftKv {
+
+    /** etcd's default {@code --max-request-bytes}. */
+    public static final int MAX_REQUEST_BYTES = 3 * 512 * 1024;
+
+    private final KvApplier kv;
+    private final RequestChecks checks;
+    private final Proposer proposer;
+    private final RaftNode raft;
+    private final Headers headers;
+
+    public RaftKv(KvApplier kv, RequestChecks checks, Proposer proposer, RaftNode raft, Headers headers) {
+        this.kv = kv;
+        this.checks = checks;
+        this.proposer = proposer;
+        this.raft = raft;
+        this.headers = headers;
+    }
+
+    public CompletableFuture<RangeResponse> range(RangeRequest req) {
+        Range r = ProtoCommands.range(req);
+        checks.checkRange(r);
+        return read(r.serializable(), () -> {
+            RangeResponse resp = kv.range(r);
+            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
+        });
+    }
+
+    public CompletableFuture<PutResponse> put(PutRequest req) {
+        checkSize(req.getSerializedSize());
+        Put p = ProtoCommands.put(req);
+        checks.checkPut(p);
+        return write(p).thenApply(a -> {
+            PutResponse resp = (PutResponse) a.response();
+            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
+        });
+    }
+
+    public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest req) {
+        checkSize(req.getSerializedSize());
+        DeleteRange d = ProtoCommands.deleteRange(req);
+        checks.checkDeleteRange(d);
+        return write(d).thenApply(a -> {
+            DeleteRangeResponse resp = (DeleteRangeResponse) a.response();
+            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
+        });
+    }
+
+    public CompletableFuture<TxnResponse> txn(TxnRequest req) {
+        checkSize(req.getSerializedSize());
+        Txn t = ProtoCommands.txn(req);
+        checks.checkTxn(t);
+        if (KvApplier.isReadOnly(t)) {
+            return read(allSerializable(t), () -> {
+                TxnResponse resp = kv.readOnlyTxn(t);
+                return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
+            });
+        }
+        return write(t).thenApply(a -> {
+            TxnResponse resp = (TxnResponse) a.response();
+            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
+        });
+    }
+
+    public CompletableFuture<CompactionResponse> compact(CompactionRequest req) {
+        Compact c = ProtoCommands.compact(req);
+        return write(c).thenCompose(a -> {
+            CompactionResponse resp = ((CompactionResponse) a.response()).toBuilder()
+                    .setHeader(headers.at(((CompactionResponse) a.response()).getHeader().getRevision())).build();
+            if (c.physical() && a.compaction() != null) {
+                return a.compaction().thenApply(done -> resp);
+            }
+            return CompletableFuture.completedFuture(resp);
+        });
+    }
+
+    private CompletableFuture<Applied> write(Command c) {
+        return proposer.propose(c).thenApply(a -> {
+            if (a.isError()) {
+                throw a.error();
+            }
+            return a;
+        });
+    }
+
+    private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> read) {
+        if (serializable) {
+            return CompletableFuture.completedFuture(read.get());
+        }
+        return raft.readIndex().thenApply(ignored -> read.get());
+    }
+
+    private static boolean allSerializable(Txn t) {
+        for (var ops : java.util.List.of(t.success(), t.failure())) {
+            for (TxnOp op : ops) {
+                if (op instanceof Range r && !r.serializable()) {
+                    return false;
+                }
+                if (op instanceof Txn nested && !allSerializable(nested)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static void checkSize(int bytes) {
+        if (bytes > MAX_REQUEST_BYTES) {
+            throw EtcdError.REQUEST_TOO_LARGE.exception();
+        }
+    }
+}

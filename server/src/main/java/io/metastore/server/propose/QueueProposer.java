@@ -1,0 +1,118 @@
+package io.metastore.server.propose;
+
+import io.metastore.command.Command;
+import io.metastore.server.apply.Applied;
+import io.metastore.server.error.EtcdError;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One proposer thread taking commands from a queue and delivering them to Raft. The queue
+ * decides the strategy:
+ * <ul>
+ *   <li>{@code unbuffered} — a {@link java.util.concurrent.SynchronousQueue}: a request thread
+ *       blocks until the proposer thread takes its command, like a send on an unbuffered Go
+ *       channel. One command per entry.</li>
+ *   <li>{@code buffered:N} — a bounded queue of N: request threads return at once while there
+ *       is room. One command per entry.</li>
+ *   <li>{@code batched:maxOps:maxDelay} — a bounded queue; the proposer thread takes up to
+ *       {@code maxOps} commands, waiting at most {@code maxDelay} microseconds after the first
+ *       for more, and delivers them as one batch entry.</li>
+ * </ul>
+ * Backpressure: a request thread waits at most {@code waitMillis} for the queue to take its
+ * command, then fails it with "etcdserver: too many requests" (RESOURCE_EXHAUSTED).
+ *
+ * <p>Threading: many request threads call {@link #propose}; only the proposer thread calls
+ * the sink, so entries reach Raft in the order the queue hands them out.
+ */
+final class QueueProposer implements Proposer {
+
+    private final ProposalStrategy strategy;
+    private final BlockingQueue<Proposal> queue;
+    private final ProposalSink sink;
+    private final long waitNanos;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    QueueProposer(ProposalStrategy strategy, BlockingQueue<Proposal> queue, ProposalSink sink, long waitMillis) {
+        this.strategy = strategy;
+        this.queue = queue;
+        this.sink = sink;
+        this.waitNanos = TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        this.thread = new Thread(this::run, "proposer-" + strategy.kind().name().toLowerCase(java.util.Locale.ROOT));
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    @Override
+    public CompletableFuture<Applied> propose(Command command) {
+        if (closed) {
+            return Proposer.failed(EtcdError.STOPPED);
+        }
+        Proposal p = Proposal.of(command);
+        try {
+            if (!queue.offer(p, waitNanos, TimeUnit.NANOSECONDS)) {
+                return Proposer.failed(EtcdError.TOO_MANY_REQUESTS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Proposer.failed(EtcdError.STOPPED);
+        }
+        return p.result();
+    }
+
+    private void run() {
+        List<Proposal> batch = new ArrayList<>(strategy.maxOps());
+        long delayNanos = TimeUnit.MICROSECONDS.toNanos(strategy.maxDelayMicros());
+        while (!closed) {
+            try {
+                Proposal first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                if (strategy.maxOps() > 1) {
+                    queue.drainTo(batch, strategy.maxOps() - batch.size());
+                    long deadline = System.nanoTime() + delayNanos;
+                    while (batch.size() < strategy.maxOps()) {
+                        long left = deadline - System.nanoTime();
+                        Proposal next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                        if (next == null) {
+                            break;
+                        }
+                        batch.add(next);
+                        queue.drainTo(batch, strategy.maxOps() - batch.size());
+                    }
+                }
+                sink.submit(List.copyOf(batch));
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                batch.forEach(p -> p.result().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+        List<Proposal> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(p -> p.result().completeExceptionally(EtcdError.STOPPED.exception()));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Proposal> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(p -> p.result().completeExceptionally(EtcdError.STOPPED.exception()));
+    }
+}

@@ -1,0 +1,193 @@
+package io.metastore.server.raft;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import io.metastore.codec.EntryCodec;
+import io.metastore.command.Batch;
+import io.metastore.command.Command;
+import io.metastore.server.apply.Applier;
+import io.metastore.server.config.ServerConfig;
+import io.metastore.server.error.EtcdError;
+import io.metastore.server.propose.Proposal;
+import io.metastore.server.propose.ProposalSink;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This member's Raft node (sofa-jraft): starts it with the configured jraft settings, turns
+ * proposals into log entries and answers ReadIndex requests. The Raft log, metadata and
+ * snapshots live under {@code <data-dir>/raft}, apart from the engine's data.
+ *
+ * <p>Entries: a single proposal becomes an entry holding its command; consecutive batchable
+ * proposals handed over together become one {@link Batch} entry. Each entry is encoded with
+ * the configured codec on the proposing thread, and its closure keeps the command so the
+ * leader applies it without decoding.
+ */
+public final class RaftNode implements ProposalSink, AutoCloseable {
+    public static final String GROUP = "metastore";
+
+    private final EntryCodec codec;
+    private final StoreStateMachine fsm;
+    private final RaftGroupService service;
+    private final Node node;
+
+    public RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec) {
+        this.codec = codec;
+        this.fsm = fsm;
+        Path raftDir = config.dataDir().resolve("raft");
+        try {
+            Files.createDirectories(raftDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + raftDir, e);
+        }
+        PeerId self = PeerId.parsePeer(config.raftAddress());
+        NodeOptions options = nodeOptions(config, fsm, raftDir);
+        RpcServer rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
+        this.service = new RaftGroupService(GROUP, self, options, rpcServer);
+        this.node = service.start();
+        if (node == null) {
+            throw new IllegalStateException("jraft node did not start on " + self);
+        }
+    }
+
+    /** jraft's options from the configuration; the same values are printed at start-up. */
+    static NodeOptions nodeOptions(ServerConfig config, StoreStateMachine fsm, Path raftDir) {
+        ServerConfig.RaftSettings s = config.raft();
+        RaftOptions raft = new RaftOptions();
+        raft.setApplyBatch(s.applyBatch());
+        raft.setDisruptorBufferSize(s.disruptorBufferSize());
+        raft.setSync(s.sync());
+        raft.setSyncMeta(s.sync());
+        NodeOptions options = new NodeOptions();
+        options.setRaftOptions(raft);
+        options.setElectionTimeoutMs(s.electionTimeoutMs());
+        options.setSnapshotIntervalSecs(s.snapshotIntervalSecs());
+        options.setSnapshotLogIndexMargin(s.snapshotLogIndexMargin());
+        options.setFsm(fsm);
+        options.setLogUri(raftDir.resolve("log").toString());
+        options.setRaftMetaUri(raftDir.resolve("meta").toString());
+        options.setSnapshotUri(raftDir.resolve("snapshot").toString());
+        Configuration conf = new Configuration();
+        if (!config.join()) {
+            for (String peer : config.peers()) {
+                conf.addPeer(PeerId.parsePeer(peer));
+            }
+        }
+        options.setInitialConf(conf);
+        return options;
+    }
+
+    @Override
+    public void submit(List<Proposal> proposals) {
+        List<Proposal> run = new ArrayList<>();
+        for (Proposal p : proposals) {
+            if (Applier.batchable(p.command())) {
+                run.add(p);
+            } else {
+                flush(run);
+                append(p.command(), List.of(p));
+            }
+        }
+        flush(run);
+    }
+
+    private void flush(List<Proposal> run) {
+        if (run.size() == 1) {
+            append(run.get(0).command(), List.copyOf(run));
+        } else if (run.size() > 1) {
+            List<Command> commands = new ArrayList<>(run.size());
+            run.forEach(p -> commands.add(p.command()));
+            append(new Batch(commands), List.copyOf(run));
+        }
+        run.clear();
+    }
+
+    private void append(Command command, List<Proposal> proposals) {
+        byte[] entry;
+        try {
+            entry = codec.encode(command);
+        } catch (RuntimeException e) {
+            proposals.forEach(p -> p.result().completeExceptionally(e));
+            return;
+        }
+        node.apply(new Task(ByteBuffer.wrap(entry), new EntryClosure(command, proposals)));
+    }
+
+    /**
+     * Confirms with ReadIndex that a read here is linearizable; the future completes once this
+     * member has applied everything committed when the read began. jraft batches concurrent
+     * requests into one round.
+     */
+    public CompletableFuture<Void> readIndex() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        node.readIndex(new byte[0], new ReadIndexClosure() {
+            @Override
+            public void run(Status status, long index, byte[] reqCtx) {
+                if (status.isOk()) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(node.getLeaderId() == null || node.getLeaderId().isEmpty()
+                            ? EtcdError.NO_LEADER.exception() : EtcdError.TIMEOUT.exception());
+                }
+            }
+        });
+        return f;
+    }
+
+    public boolean isLeader() {
+        return node.isLeader();
+    }
+
+    /** The leader's Raft address, or {@code null} while there is none. */
+    public String leaderAddress() {
+        PeerId id = node.getLeaderId();
+        return id == null || id.isEmpty() ? null : id.getEndpoint().toString();
+    }
+
+    public long term() {
+        return fsm.term();
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    /** Waits until the group has a leader; false on timeout. */
+    public boolean awaitLeader(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (System.nanoTime() < deadline) {
+            if (leaderAddress() != null) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return leaderAddress() != null;
+    }
+
+    @Override
+    public void close() {
+        service.shutdown();
+        try {
+            service.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
