@@ -99,7 +99,8 @@ public final class MetaStoreServer implements AutoCloseable {
                 ch.close();
             };
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot use data dir " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot use data dir " + dir + ": " + e.getClass().getSimpleName() + " "
+                    + e.getMessage(), e);
         } catch (java.nio.channels.OverlappingFileLockException e) {
             throw new IllegalStateException("data dir " + dir + " is in use in this process");
         }
