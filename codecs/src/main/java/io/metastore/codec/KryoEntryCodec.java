@@ -185,7 +185,8 @@ public final class KryoEntryCodec implements EntryCodec {
         if (registration == null || !expected.isAssignableFrom(registration.getType())) {
             throw new KryoException("class tag " + tag + " is not a registered " + expected.getSimpleName());
         }
-        return expected.cast(kryo.readObject(input, registration.getType()));
+        Class<?> type = registration.getType();
+        return expected.cast(kryo.readObject(input, type));
     }
 
     private static void writeBytes(Output output, byte[] bytes) {
