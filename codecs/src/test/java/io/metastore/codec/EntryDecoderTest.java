@@ -199,6 +199,18 @@ class EntryDecoderTest {
     }
 
     @Test
+    void absurdlyDeepLegacyEntryIsCorruptNotAStackOverflow() {
+        // a txn with no compares and one success op, itself such a txn, 10000 times over
+        byte[] entry = new byte[3 * 10_000];
+        for (int i = 0; i < entry.length; i += 3) {
+            entry[i] = KryoEntryCodec.TXN_ID + 2;
+            entry[i + 1] = 0;
+            entry[i + 2] = 1;
+        }
+        assertCorrupt(entry);
+    }
+
+    @Test
     void nullTagIsCorruptNotNull() {
         assertCorrupt(new byte[] {0x00});
     }

@@ -71,6 +71,13 @@ class GsonEntryCodecTest extends EntryCodecContract {
     }
 
     @Test
+    void absurdlyDeepNestingIsCorruptNotAStackOverflow() {
+        int depth = 10_000;
+        String json = "{\"type\":\"txn\",\"success\":[".repeat(depth) + "]}".repeat(depth);
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(json)));
+    }
+
+    @Test
     void invalidUtf8InTheBodyIsCorrupt() {
         byte[] entry = entry("{\"type\":\"lease_revoke\",\"id\":1}");
         entry[EntryHeader.LENGTH + 10] = (byte) 0xff;

@@ -51,6 +51,16 @@ class ProtobufEntryCodecTest extends EntryCodecContract {
     }
 
     @Test
+    void nestingBeyondTheRecursionLimitIsCorrupt() {
+        TxnRequest txn = TxnRequest.getDefaultInstance();
+        for (int i = 0; i < 200; i++) {
+            txn = TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder().setRequestTxn(txn)).build();
+        }
+        Entry message = Entry.newBuilder().setTxn(txn).build();
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(message)));
+    }
+
+    @Test
     void unknownTopLevelFieldIsCorrupt() {
         byte[] known = entry(Entry.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder().setId(3)).build());
         byte[] entry = Arrays.copyOf(known, known.length + 2);
