@@ -49,7 +49,9 @@ public final class EntryDecoder {
         try {
             return legacy.decodeBody(entry, 0, entry.length);
         } catch (CorruptEntryException e) {
-            throw CorruptEntryException.of("entry has no header and is not a legacy kryo entry", entry, e);
+            // e's message already names the entry's length and first bytes
+            throw new CorruptEntryException("entry has no header and is not a legacy kryo entry: " + e.getMessage(),
+                    e);
         }
     }
 }

@@ -33,7 +33,9 @@ import java.util.List;
  * <pre>
  *  id  class         body, fields in this order
  *  --  -----------   -------------------------------------------------------------------
- *   0-9              Kryo's built-in primitives and String: never written, rejected on read
+ *   0-8              Kryo's built-ins (int, String, float, boolean, byte, char, short, long,
+ *                    double): never written, rejected on read
+ *   9-15             unused
  *  16  Put           key, value, lease, flags(1 prevKv | 2 ignoreValue | 4 ignoreLease)
  *  17  DeleteRange   key, rangeEnd, flags(1 prevKv)
  *  18  Txn           n, n x Compare (untagged), n, n x tagged TxnOp (success),
@@ -52,6 +54,9 @@ import java.util.List;
  * count; longs are Kryo positive-optimised varlongs; enums and flags are one byte (an enum as its
  * etcd wire number, which is its ordinal). Unknown flag bits and out-of-range enum numbers are
  * rejected.
+ *
+ * <p>Nesting deeper than {@value #MAX_DEPTH} Kryo objects (about 120 levels of transactions) is
+ * rejected when reading, and fails when writing, instead of overflowing the stack.
  *
  * <p>The body alone ({@link #encodeBody}) is also the legacy headerless entry format. Kryo is not
  * thread-safe, so instances are pooled; {@link Output} and {@link Input} are created per call.
@@ -185,7 +190,8 @@ public final class KryoEntryCodec implements EntryCodec {
         if (registration == null || !expected.isAssignableFrom(registration.getType())) {
             throw new KryoException("class tag " + tag + " is not a registered " + expected.getSimpleName());
         }
-        return expected.cast(kryo.readObject(input, registration.getType()));
+        Class<?> type = registration.getType();
+        return expected.cast(kryo.readObject(input, type));
     }
 
     private static void writeBytes(Output output, byte[] bytes) {

@@ -1,0 +1,86 @@
+package io.metastore.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.metastore.command.Put;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class GsonEntryCodecTest extends EntryCodecContract {
+
+    private final GsonEntryCodec codec = new GsonEntryCodec();
+
+    @Override
+    EntryCodec codec() {
+        return codec;
+    }
+
+    @Override
+    byte expectedId() {
+        return 1;
+    }
+
+    private static byte[] entry(String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        byte[] entry = Arrays.copyOf(EntryHeader.of(EntryHeader.JSON_ID), EntryHeader.LENGTH + body.length);
+        System.arraycopy(body, 0, entry, EntryHeader.LENGTH, body.length);
+        return entry;
+    }
+
+    private static String body(byte[] entry) {
+        return new String(entry, EntryHeader.LENGTH, entry.length - EntryHeader.LENGTH, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void putIsWrittenAsTypedObjectWithBase64BytesAndEveryField() {
+        Put put = new Put(SampleCommands.bytes(0x00, 0xff), SampleCommands.bytes(0xc3, 0x28), 5, true, false, true);
+        assertEquals("{\"type\":\"put\",\"key\":\"AP8=\",\"value\":\"wyg=\",\"lease\":5,\"prevKv\":true,"
+                + "\"ignoreValue\":false,\"ignoreLease\":true}", body(codec.encode(put)));
+    }
+
+    @Test
+    void membersMayComeInAnyOrderAfterTheType() {
+        byte[] entry = entry("{\"type\":\"put\",\"ignoreLease\":true,\"value\":\"dg==\",\"key\":\"aw==\"}");
+        assertEquals(new Put(SampleCommands.b("k"), SampleCommands.b("v"), 0, false, false, true),
+                codec.decode(entry));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"key\":\"aw==\",\"type\":\"put\"}",
+        "{\"type\":\"put\"}",
+        "{\"type\":\"put\",\"key\":\"aw==\",\"colour\":\"red\"}",
+        "{\"type\":\"teleport\",\"key\":\"aw==\"}",
+        "{\"type\":\"put\",\"key\":\"not base64!\"}",
+        "{\"type\":\"put\",\"key\":\"aw==\"} {}",
+        "{\"type\":\"range\",\"key\":\"aw==\"}",
+        "{\"type\":\"batch\",\"commands\":[{\"type\":\"batch\",\"commands\":[]}]}",
+        "{\"type\":\"txn\",\"compare\":[{\"result\":\"SIDEWAYS\",\"target\":\"MOD\",\"key\":\"aw==\"}]}",
+        "{\"type\":\"compact\",\"revision\":1.5}",
+        "{type:\"compact\"}",
+        "[]",
+        "null",
+        ""
+    })
+    void malformedJsonIsCorrupt(String json) {
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(json)));
+    }
+
+    @Test
+    void absurdlyDeepNestingIsCorruptNotAStackOverflow() {
+        int depth = 10_000;
+        String json = "{\"type\":\"txn\",\"success\":[".repeat(depth) + "]}".repeat(depth);
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(json)));
+    }
+
+    @Test
+    void invalidUtf8InTheBodyIsCorrupt() {
+        byte[] entry = entry("{\"type\":\"lease_revoke\",\"id\":1}");
+        entry[EntryHeader.LENGTH + 10] = (byte) 0xff;
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry));
+    }
+}

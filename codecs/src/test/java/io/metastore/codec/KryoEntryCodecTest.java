@@ -1,0 +1,136 @@
+package io.metastore.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.metastore.command.Command;
+import io.metastore.command.Compact;
+import io.metastore.command.Compare;
+import io.metastore.command.DeleteRange;
+import io.metastore.command.LeaseGrant;
+import io.metastore.command.Put;
+import io.metastore.command.Txn;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class KryoEntryCodecTest extends EntryCodecContract {
+
+    private final KryoEntryCodec codec = new KryoEntryCodec();
+
+    @Override
+    EntryCodec codec() {
+        return codec;
+    }
+
+    @Override
+    byte expectedId() {
+        return 2;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void entryIsTheHeaderFollowedByTheLegacyBody(String name, Command command) {
+        byte[] entry = codec.encode(command);
+        byte[] body = codec.encodeBody(command);
+        assertArrayEquals(body, Arrays.copyOfRange(entry, EntryHeader.LENGTH, entry.length));
+        assertEquals(command, codec.decodeBody(body, 0, body.length));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void legacyBodyStartsBelowTheMagicByte(String name, Command command) {
+        int first = codec.encodeBody(command)[0] & 0xff;
+        assertEquals(true, first < 0x80 && first != (EntryHeader.MAGIC_0 & 0xff), "first byte " + first);
+    }
+
+    @Test
+    void classTagsFollowTheFixedIdTable() {
+        assertEquals(KryoEntryCodec.PUT_ID + 2, codec.encodeBody(Put.of(new byte[] {1}, new byte[0]))[0]);
+        assertEquals(KryoEntryCodec.DELETE_RANGE_ID + 2, codec.encodeBody(DeleteRange.key(new byte[] {1}))[0]);
+        assertEquals(KryoEntryCodec.COMPACT_ID + 2, codec.encodeBody(new Compact(1, false))[0]);
+        assertEquals(KryoEntryCodec.LEASE_GRANT_ID + 2, codec.encodeBody(new LeaseGrant(1, 1))[0]);
+        assertEquals(KryoEntryCodec.BATCH_ID + 2, codec.encodeBody(SampleCommands.named("empty_batch"))[0]);
+        assertEquals(KryoEntryCodec.TXN_ID + 2, codec.encodeBody(SampleCommands.named("empty_txn"))[0]);
+    }
+
+    @Test
+    void compactBodyLayoutIsRevisionThenFlags() {
+        assertArrayEquals(new byte[] {KryoEntryCodec.COMPACT_ID + 2, 0x05, 0x01},
+                codec.encodeBody(new Compact(5, true)));
+    }
+
+    @Test
+    void decodeBodyHonoursOffsetAndLength() {
+        Command command = SampleCommands.named("batch_mixed");
+        byte[] body = codec.encodeBody(command);
+        byte[] framed = new byte[body.length + 7];
+        System.arraycopy(body, 0, framed, 3, body.length);
+        assertEquals(command, codec.decodeBody(framed, 3, body.length));
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(framed, 3, body.length + 1));
+    }
+
+    @Test
+    void unknownFlagBitsAreCorrupt() {
+        byte[] body = codec.encodeBody(new Compact(5, true));
+        body[2] = 0x03;
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(body, 0, body.length));
+    }
+
+    @Test
+    void lengthBeyondTheEndIsCorruptWithoutAllocatingIt() {
+        // Put tag, then a key length of 2^31 - 1 in five varint bytes.
+        byte[] body = {KryoEntryCodec.PUT_ID + 2, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07};
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(body, 0, body.length));
+    }
+
+    @Test
+    void concurrentEncodeAndDecodeReturnEveryInput() throws Exception {
+        int threads = 8;
+        int iterations = 3000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < iterations; i++) {
+                        Command command = distinctCommand(thread, i);
+                        assertEquals(command, codec.decode(codec.encode(command)));
+                        byte[] body = codec.encodeBody(command);
+                        assertEquals(command, codec.decodeBody(body, 0, body.length));
+                    }
+                    return iterations;
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> result : results) {
+                assertEquals(iterations, result.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Command distinctCommand(int thread, int i) {
+        byte[] key = SampleCommands.b("t" + thread + "/k" + i);
+        return switch (i % 4) {
+            case 0 -> new Put(key, SampleCommands.b("v" + i), thread, i % 3 == 0, false, true);
+            case 1 -> new DeleteRange(key, new byte[] {0}, (i & 1) == 0);
+            case 2 -> new Txn(List.of(Compare.modRevision(key, Compare.Result.LESS, i)),
+                    List.of(Put.of(key, SampleCommands.b("s" + thread))), List.of(DeleteRange.key(key)));
+            default -> new LeaseGrant(thread * 1_000_000L + i, i);
+        };
+    }
+}
