@@ -13,10 +13,12 @@ import io.metastore.server.apply.LeaseLookup;
 import io.metastore.server.apply.RequestChecks;
 import io.metastore.server.config.ServerConfig;
 import io.metastore.server.grpc.GrpcServer;
+import io.metastore.server.kv.ForwardProcessor;
 import io.metastore.server.kv.Headers;
 import io.metastore.server.kv.RaftKv;
 import io.metastore.server.propose.Proposer;
 import io.metastore.server.raft.ClusterIdentity;
+import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.RaftNode;
 import io.metastore.server.raft.StoreStateMachine;
 
@@ -42,6 +44,8 @@ import java.util.concurrent.TimeUnit;
 public final class MetaStoreServer implements AutoCloseable {
     /** etcd's limit on operations per txn list ({@code --max-txn-ops}). */
     public static final int MAX_TXN_OPS = 128;
+    /** How long a follower waits for a leader to forward a write to, and for its answer. */
+    static final long FORWARD_TIMEOUT_MILLIS = 10_000;
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
@@ -70,7 +74,10 @@ public final class MetaStoreServer implements AutoCloseable {
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis());
             closeOrder.push(proposer);
             Headers headers = new Headers(ClusterIdentity.of(config.peers(), config.raftAddress()), raft::term);
-            RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers);
+            LeaderForwarder forwarder = new LeaderForwarder(raft, FORWARD_TIMEOUT_MILLIS);
+            closeOrder.push(forwarder);
+            RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder);
+            raft.registerProcessor(new ForwardProcessor(raftKv));
             grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), raftKv).start();
             closeOrder.push(grpc);
             grpc.setServing(true);

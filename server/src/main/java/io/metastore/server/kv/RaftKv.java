@@ -8,6 +8,7 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.PutResponse;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.ResponseHeader;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
 import io.metastore.command.Command;
@@ -22,6 +23,8 @@ import io.metastore.server.apply.KvApplier;
 import io.metastore.server.apply.RequestChecks;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.propose.Proposer;
+import io.metastore.server.raft.ForwardRequest;
+import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.RaftNode;
 
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +34,8 @@ import java.util.function.Supplier;
  * etcd's KV operations behind the gRPC handlers (etcd's {@code RaftKV}): checks a request as
  * etcd does before proposing it, sends writes through the proposer into the log, answers
  * reads locally — after a ReadIndex round unless the request is serializable — and completes
- * every response's header.
+ * every response's header. On a follower, writes are forwarded to the leader (the
+ * {@code *Here} methods are what the leader runs for them).
  */
 public final class RaftKv {
 
@@ -43,8 +47,11 @@ public final class RaftKv {
     private final Proposer proposer;
     private final RaftNode raft;
     private final Headers headers;
+    private final LeaderForwarder forwarder;
 
-    public RaftKv(KvApplier kv, RequestChecks checks, Proposer proposer, RaftNode raft, Headers headers) {
+    public RaftKv(KvApplier kv, RequestChecks checks, Proposer proposer, RaftNode raft, Headers headers,
+                  LeaderForwarder forwarder) {
+        this.forwarder = forwarder;
         this.kv = kv;
         this.checks = checks;
         this.proposer = proposer;
@@ -63,22 +70,18 @@ public final class RaftKv {
 
     public CompletableFuture<PutResponse> put(PutRequest req) {
         checkSize(req.getSerializedSize());
-        Put p = ProtoCommands.put(req);
-        checks.checkPut(p);
-        return write(p).thenApply(a -> {
-            PutResponse resp = (PutResponse) a.response();
-            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
-        });
+        checks.checkPut(ProtoCommands.put(req));
+        return raft.isLeader() ? putHere(req)
+                : forward(ForwardRequest.Kind.PUT, req, PutResponse::parseFrom, PutResponse::getHeader,
+                        (r, h) -> r.toBuilder().setHeader(h).build());
     }
 
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest req) {
         checkSize(req.getSerializedSize());
-        DeleteRange d = ProtoCommands.deleteRange(req);
-        checks.checkDeleteRange(d);
-        return write(d).thenApply(a -> {
-            DeleteRangeResponse resp = (DeleteRangeResponse) a.response();
-            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
-        });
+        checks.checkDeleteRange(ProtoCommands.deleteRange(req));
+        return raft.isLeader() ? deleteRangeHere(req)
+                : forward(ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom,
+                        DeleteRangeResponse::getHeader, (r, h) -> r.toBuilder().setHeader(h).build());
     }
 
     public CompletableFuture<TxnResponse> txn(TxnRequest req) {
@@ -91,13 +94,47 @@ public final class RaftKv {
                 return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
             });
         }
+        return raft.isLeader() ? txnHere(req)
+                : forward(ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom, TxnResponse::getHeader,
+                        (r, h) -> r.toBuilder().setHeader(h).build());
+    }
+
+    public CompletableFuture<CompactionResponse> compact(CompactionRequest req) {
+        return raft.isLeader() ? compactHere(req)
+                : forward(ForwardRequest.Kind.COMPACT, req, CompactionResponse::parseFrom,
+                        CompactionResponse::getHeader, (r, h) -> r.toBuilder().setHeader(h).build());
+    }
+
+    // ------------------------------------------------------------------ on the leader
+
+    CompletableFuture<PutResponse> putHere(PutRequest req) {
+        Put p = ProtoCommands.put(req);
+        checks.checkPut(p);
+        return write(p).thenApply(a -> {
+            PutResponse resp = (PutResponse) a.response();
+            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
+        });
+    }
+
+    CompletableFuture<DeleteRangeResponse> deleteRangeHere(DeleteRangeRequest req) {
+        DeleteRange d = ProtoCommands.deleteRange(req);
+        checks.checkDeleteRange(d);
+        return write(d).thenApply(a -> {
+            DeleteRangeResponse resp = (DeleteRangeResponse) a.response();
+            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
+        });
+    }
+
+    CompletableFuture<TxnResponse> txnHere(TxnRequest req) {
+        Txn t = ProtoCommands.txn(req);
+        checks.checkTxn(t);
         return write(t).thenApply(a -> {
             TxnResponse resp = (TxnResponse) a.response();
             return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
         });
     }
 
-    public CompletableFuture<CompactionResponse> compact(CompactionRequest req) {
+    CompletableFuture<CompactionResponse> compactHere(CompactionRequest req) {
         Compact c = ProtoCommands.compact(req);
         return write(c).thenCompose(a -> {
             CompactionResponse resp = ((CompactionResponse) a.response()).toBuilder()
@@ -106,6 +143,27 @@ public final class RaftKv {
                 return a.compaction().thenApply(done -> resp);
             }
             return CompletableFuture.completedFuture(resp);
+        });
+    }
+
+    // ------------------------------------------------------------------ on a follower
+
+    @FunctionalInterface
+    private interface Parser<T> {
+        T parse(byte[] bytes) throws com.google.protobuf.InvalidProtocolBufferException;
+    }
+
+    /** Forwards to the leader; the answer's header is this member's (etcd answers with the serving member's). */
+    private <T> CompletableFuture<T> forward(ForwardRequest.Kind kind, com.google.protobuf.Message req, Parser<T> parser,
+                                             java.util.function.Function<T, ResponseHeader> header,
+                                             java.util.function.BiFunction<T, ResponseHeader, T> withHeader) {
+        return forwarder.forward(kind, req.toByteArray()).thenApply(bytes -> {
+            try {
+                T resp = parser.parse(bytes);
+                return withHeader.apply(resp, headers.at(header.apply(resp).getRevision()));
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new IllegalStateException("unreadable answer from the leader", e);
+            }
         });
     }
 

@@ -47,6 +47,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
     private final StoreStateMachine fsm;
     private final RaftGroupService service;
     private final Node node;
+    private final RpcServer rpcServer;
 
     public RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec) {
         this.codec = codec;
@@ -59,7 +60,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         }
         PeerId self = PeerId.parsePeer(config.raftAddress());
         NodeOptions options = nodeOptions(config, fsm, raftDir);
-        RpcServer rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
+        this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
         this.service = new RaftGroupService(GROUP, self, options, rpcServer);
         this.node = service.start();
         if (node == null) {
@@ -149,6 +150,11 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
             }
         });
         return f;
+    }
+
+    /** Serves another request type on this member's Raft transport. */
+    public void registerProcessor(com.alipay.sofa.jraft.rpc.RpcProcessor<?> processor) {
+        rpcServer.registerProcessor(processor);
     }
 
     public boolean isLeader() {

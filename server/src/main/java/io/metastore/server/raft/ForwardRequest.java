@@ -1,0 +1,34 @@
+package io.metastore.server.raft;
+
+import java.io.Serializable;
+
+/**
+ * A client write a follower passes to the leader: the etcd request message as received
+ * ({@code kind} names its type). Sent over jraft's RPC transport, whose default serializer
+ * needs a plain class with a no-argument constructor.
+ */
+public final class ForwardRequest implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The etcd request types a follower forwards. */
+    public enum Kind { PUT, DELETE_RANGE, TXN, COMPACT }
+
+    private String kind;
+    private byte[] request;
+
+    public ForwardRequest() {
+    }
+
+    public ForwardRequest(Kind kind, byte[] request) {
+        this.kind = kind.name();
+        this.request = request;
+    }
+
+    public Kind kind() {
+        return Kind.valueOf(kind);
+    }
+
+    public byte[] request() {
+        return request;
+    }
+}

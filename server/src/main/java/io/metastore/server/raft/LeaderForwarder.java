@@ -1,0 +1,83 @@
+package io.metastore.server.raft;
+
+import com.alipay.sofa.jraft.option.RpcOptions;
+import com.alipay.sofa.jraft.rpc.RpcClient;
+import com.alipay.sofa.jraft.util.Endpoint;
+import com.alipay.sofa.jraft.util.RpcFactoryHelper;
+import io.metastore.server.error.EtcdError;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Passes writes that reach a follower to the leader over jraft's RPC transport, as etcd's
+ * followers do, so a client never has to find the leader. While there is no leader it waits
+ * (bounded) for one; the leader never forwards again.
+ */
+public final class LeaderForwarder implements AutoCloseable {
+    private final RaftNode raft;
+    private final RpcClient client;
+    private final long timeoutMillis;
+
+    public LeaderForwarder(RaftNode raft, long timeoutMillis) {
+        this.raft = raft;
+        this.timeoutMillis = timeoutMillis;
+        this.client = RpcFactoryHelper.rpcFactory().createRpcClient();
+        this.client.init(new RpcOptions());
+    }
+
+    /** Sends the request to the current leader; completes with its answer or its etcd error. */
+    public CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        String leader;
+        try {
+            leader = awaitLeaderAddress();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+        }
+        if (leader == null) {
+            return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
+        }
+        if (raft.isLeader()) {
+            return CompletableFuture.failedFuture(EtcdError.LEADER_CHANGED.exception());
+        }
+        String[] hostPort = leader.split(":");
+        Endpoint endpoint = new Endpoint(hostPort[0], Integer.parseInt(hostPort[1]));
+        try {
+            client.invokeAsync(endpoint, new ForwardRequest(kind, request), (result, error) -> {
+                if (error != null) {
+                    f.completeExceptionally(EtcdError.LEADER_CHANGED.exception());
+                } else if (result instanceof ForwardResponse r) {
+                    if (r.error() == null && r.message() == null) {
+                        f.complete(r.response());
+                    } else if (r.error() != null) {
+                        f.completeExceptionally(EtcdError.valueOf(r.error()).exception());
+                    } else {
+                        f.completeExceptionally(new IllegalStateException(r.message()));
+                    }
+                } else {
+                    f.completeExceptionally(new IllegalStateException("unexpected answer from leader: " + result));
+                }
+            }, timeoutMillis);
+        } catch (Exception e) {
+            f.completeExceptionally(EtcdError.LEADER_CHANGED.exception());
+        }
+        return f;
+    }
+
+    private String awaitLeaderAddress() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        String leader = raft.leaderAddress();
+        while (leader == null && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            leader = raft.leaderAddress();
+        }
+        return leader;
+    }
+
+    @Override
+    public void close() {
+        client.shutdown();
+    }
+}

@@ -1,0 +1,189 @@
+package io.metastore.server;
+
+import com.alipay.sofa.jraft.Status;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.options.GetOption;
+import io.metastore.server.config.ConfigLoader;
+import io.metastore.server.config.ServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A three-member cluster in this JVM: forwarding, catch-up after restarts and snapshots, leader loss. */
+class ClusterTest {
+    @TempDir
+    Path dir;
+    final List<String> peers = new ArrayList<>();
+    final MetaStoreServer[] members = new MetaStoreServer[3];
+
+    static ByteSequence bs(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    ServerConfig config(int member) {
+        String[] args = {"--member-id", String.valueOf(member), "--cluster", String.join(",", peers),
+                "--data-dir", dir.resolve("m" + member).toString(), "--grpc-addr", "127.0.0.1:0",
+                "--storage", member == 3 ? "memory" : "rocksdb", "--raft-sync", "false",
+                "--election-timeout-ms", "600", "--snapshot-interval-secs", "0"};
+        return ((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config();
+    }
+
+    @BeforeEach
+    void start() {
+        for (int i = 0; i < 3; i++) {
+            peers.add("127.0.0.1:" + TestServers.freePort());
+        }
+        for (int i = 0; i < 3; i++) {
+            members[i] = MetaStoreServer.start(config(i + 1));
+        }
+        await(() -> leader() != null, "a leader");
+    }
+
+    @AfterEach
+    void stop() {
+        for (MetaStoreServer m : members) {
+            if (m != null) {
+                m.close();
+            }
+        }
+    }
+
+    MetaStoreServer leader() {
+        for (MetaStoreServer m : members) {
+            if (m != null && m.raft().isLeader()) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    int indexOf(MetaStoreServer m) {
+        for (int i = 0; i < 3; i++) {
+            if (members[i] == m) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException();
+    }
+
+    int aFollower() {
+        int leader = indexOf(leader());
+        return (leader + 1) % 3;
+    }
+
+    static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static List<Long> putAll(KV kv, String prefix, int n) throws Exception {
+        List<CompletableFuture<io.etcd.jetcd.kv.PutResponse>> fs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            fs.add(kv.put(bs(prefix + i), bs("v" + i)));
+        }
+        List<Long> revs = new ArrayList<>();
+        for (var f : fs) {
+            revs.add(f.get(30, TimeUnit.SECONDS).getHeader().getRevision());
+        }
+        return revs;
+    }
+
+    static long count(KV kv, String prefix) throws Exception {
+        return kv.get(bs(prefix), GetOption.builder().isPrefix(true).withCountOnly(true).build())
+                .get(30, TimeUnit.SECONDS).getCount();
+    }
+
+    @Test
+    void writesToAFollowerAreForwardedAndEveryMemberReadsThem() throws Exception {
+        int f = aFollower();
+        try (Client client = TestServers.client(members[f].grpcPort())) {
+            KV kv = client.getKVClient();
+            io.etcd.jetcd.kv.PutResponse put = kv.put(bs("fw/a"), bs("1")).get(30, TimeUnit.SECONDS);
+            assertNotEquals(0, put.getHeader().getRevision());
+            putAll(kv, "fw/", 50);
+            assertTrue(kv.txn().Then(io.etcd.jetcd.op.Op.put(bs("fw/txn"), bs("t"), io.etcd.jetcd.options.PutOption.DEFAULT))
+                    .commit().get(30, TimeUnit.SECONDS).isSucceeded());
+        }
+        for (MetaStoreServer m : members) {
+            try (Client client = TestServers.client(m.grpcPort())) {
+                assertEquals(52, count(client.getKVClient(), "fw/"), "linearizable read on member " + indexOf(m));
+            }
+        }
+    }
+
+    @Test
+    void aRestartedFollowerCatchesUpFromTheLogAndFromASnapshot() throws Exception {
+        int f = aFollower();
+        MetaStoreServer leader = leader();
+        try (Client client = TestServers.client(leader.grpcPort())) {
+            KV kv = client.getKVClient();
+            putAll(kv, "cu/", 20);
+            members[f].close();
+            members[f] = null;
+            putAll(kv, "cu/b", 30);
+            members[f] = MetaStoreServer.start(config(f + 1));
+            MetaStoreServer back = members[f];
+            await(() -> back.store().currentRevision() == leader.store().currentRevision(), "catch-up from the log");
+
+            // now from a snapshot: the leader snapshots and drops its log; the follower loses everything
+            members[f].close();
+            members[f] = null;
+            putAll(kv, "cu/c", 30);
+            CompletableFuture<Status> snap = new CompletableFuture<>();
+            leader.raft().node().snapshot(snap::complete);
+            assertTrue(snap.get(30, TimeUnit.SECONDS).isOk(), "snapshot");
+            TestServers.deleteRecursively(dir.resolve("m" + (f + 1)));
+            members[f] = MetaStoreServer.start(config(f + 1));
+            MetaStoreServer fresh = members[f];
+            await(() -> fresh.store().currentRevision() == leader.store().currentRevision(), "catch-up from a snapshot");
+            try (Client direct = TestServers.client(fresh.grpcPort())) {
+                assertEquals(80, direct.getKVClient().get(bs("cu/"), GetOption.builder().isPrefix(true)
+                        .withSerializable(true).withCountOnly(true).build()).get(30, TimeUnit.SECONDS).getCount());
+            }
+        }
+    }
+
+    @Test
+    void losingTheLeaderElectsAnotherAndLosesNoAcknowledgedWrite() throws Exception {
+        MetaStoreServer old = leader();
+        int oldIndex = indexOf(old);
+        int survivor = (oldIndex + 1) % 3;
+        try (Client client = TestServers.client(members[survivor].grpcPort())) {
+            KV kv = client.getKVClient();
+            putAll(kv, "ll/", 100);
+            old.close();
+            members[oldIndex] = null;
+            await(() -> leader() != null, "a new leader");
+            assertNotEquals(old, leader());
+            assertEquals(100, count(kv, "ll/"));
+            putAll(kv, "ll/after", 10);
+            assertEquals(110, count(kv, "ll/"));
+        }
+    }
+}
