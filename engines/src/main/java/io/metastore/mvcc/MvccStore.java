@@ -61,6 +61,12 @@ public final class MvccStore implements AutoCloseable {
     public static final Bucket KEY_BUCKET = new Bucket("key");
     /** The store's own bookkeeping. */
     public static final Bucket META_BUCKET = new Bucket("meta");
+    /**
+     * Records of other replicated state (such as leases) that must commit in the same engine
+     * batch as the key changes and the applied index, and travel in the same snapshots. Their
+     * keys are owned by those components; the store never interprets them.
+     */
+    public static final Bucket AUX_BUCKET = new Bucket("aux");
 
     static final byte[] APPLIED_INDEX = ascii("appliedIndex");
     static final byte[] CURRENT_REVISION = ascii("currentRevision");
@@ -271,6 +277,62 @@ public final class MvccStore implements AutoCloseable {
                 engine.write(single.put(KEY_BUCKET, key, value));
             }
         }
+    }
+
+    /** Writes ({@code value != null}) or deletes an auxiliary record, like {@link #write}. */
+    void writeAux(WriteBatch batch, byte[] key, byte[] value) {
+        if (batch != null) {
+            if (value != null) {
+                batch.put(AUX_BUCKET, key, value);
+            } else {
+                batch.delete(AUX_BUCKET, key);
+            }
+        } else {
+            try (WriteBatch single = engine.newBatch()) {
+                engine.write(value != null ? single.put(AUX_BUCKET, key, value) : single.delete(AUX_BUCKET, key));
+            }
+        }
+    }
+
+    /** Visits the committed auxiliary records whose keys start with {@code prefix}, in key order. */
+    public void scanAux(byte[] prefix, io.metastore.engine.EntryVisitor visitor) {
+        checkUsable();
+        byte[] end = Bytes.prefixEnd(prefix);
+        engine.scan(AUX_BUCKET, prefix, end.length == 1 && end[0] == 0 ? null : end, visitor);
+    }
+
+    /**
+     * The changes of revisions {@code from..to} (inclusive, capped at the current revision) to
+     * keys in {@code [key, rangeEnd)} (etcd's range conventions), in revision order, at most
+     * {@code limit} of them ({@code <= 0}: all), as watch events without {@code prevKv}. A
+     * watcher that fell behind catches up with this.
+     *
+     * @throws MvccException.Compacted when {@code from} is at or below the compaction revision
+     */
+    public List<Event> history(long from, long to, byte[] key, byte[] rangeEnd, int limit) {
+        checkUsable();
+        long upTo = Math.min(to, currentRevision());
+        if (from <= compactRevision && compactRevision >= 0) {
+            throw new MvccException.Compacted();
+        }
+        List<Event> out = new ArrayList<>();
+        if (from > upTo) {
+            return out;
+        }
+        RangeQuery q = RangeQuery.of(key, rangeEnd);
+        engine.scan(KEY_BUCKET, new Revision(Math.max(from, 1), 0).toKey(false),
+                new Revision(upTo + 1, 0).toKey(false), (k, v) -> {
+                    KeyValue kv = encoding.decode(v);
+                    if (!q.contains(kv.key())) {
+                        return true;
+                    }
+                    Revision r = Revision.fromKey(k);
+                    out.add(Revision.isTombstoneKey(k)
+                            ? new Event(Event.Type.DELETE, new KeyValue(kv.key(), 0, r.main(), 0, Bytes.EMPTY, 0), null)
+                            : new Event(Event.Type.PUT, kv, null));
+                    return limit <= 0 || out.size() < limit;
+                });
+        return out;
     }
 
     /** Ends a write transaction: bookkeeping into the same batch, one engine write, then publish. Called with the write lock held. */

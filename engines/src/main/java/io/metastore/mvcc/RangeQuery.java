@@ -74,6 +74,11 @@ public record RangeQuery(byte[] key, byte[] rangeEnd, long limit, long revision,
         return rangeEnd.length == 1 && rangeEnd[0] == 0 ? null : rangeEnd;
     }
 
+    /** Whether {@code k} is one of the keys this query selects. */
+    public boolean contains(byte[] k) {
+        return isSingleKey() ? java.util.Arrays.equals(k, key) : Bytes.inRange(k, key, indexEnd());
+    }
+
     boolean isSingleKey() {
         return rangeEnd.length == 0;
     }

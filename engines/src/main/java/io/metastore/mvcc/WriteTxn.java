@@ -162,6 +162,21 @@ public final class WriteTxn implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes an auxiliary record ({@link MvccStore#AUX_BUCKET}) in this transaction's engine
+     * batch: it commits with the key changes and the applied index, and takes no revision.
+     */
+    public void putAux(byte[] key, byte[] value) {
+        checkOpen();
+        store.writeAux(batch, key, value);
+    }
+
+    /** Deletes an auxiliary record in this transaction's engine batch. */
+    public void deleteAux(byte[] key) {
+        checkOpen();
+        store.writeAux(batch, key, null);
+    }
+
     /** Number of changes the current request made so far. */
     public int changes() {
         return events.size();

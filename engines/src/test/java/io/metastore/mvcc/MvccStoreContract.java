@@ -105,6 +105,54 @@ abstract class MvccStoreContract {
         return n[0];
     }
 
+    // ------------------------------------------------------------------ history and auxiliary records
+
+    @Test
+    void historyListsChangesInRevisionOrderForTheSelectedKeys() {
+        put("a", "1");                      // 2
+        put("b", "1");                      // 3
+        try (WriteTxn txn = store.beginWrite()) {   // 4: two changes at one revision
+            txn.put(b("a"), b("2"), 0, false, false);
+            txn.deleteRange(b("b"), null);
+            txn.commit(0);
+        }
+        put("c", "1");                      // 5
+        List<Event> all = store.history(2, 100, b("a"), new byte[] {0}, 0);
+        assertEquals(List.of("PUT a 2", "PUT b 3", "PUT a 4", "DELETE b 4", "PUT c 5"),
+                all.stream().map(e -> e.type() + " " + s(e.kv().key()) + " " + e.kv().modRevision()).toList());
+        assertEquals("2", s(all.get(2).kv().value()));
+        List<Event> onlyA = store.history(3, 4, b("a"), null, 0);
+        assertEquals(1, onlyA.size());
+        assertEquals(4, onlyA.get(0).kv().modRevision());
+        assertEquals(2, store.history(2, 100, b("a"), new byte[] {0}, 2).size());
+        assertTrue(store.history(6, 100, b("a"), new byte[] {0}, 0).isEmpty());
+        store.compact(4, 0).join();
+        assertThrows(MvccException.Compacted.class, () -> store.history(4, 100, b("a"), new byte[] {0}, 0));
+        assertEquals(1, store.history(5, 100, b("a"), new byte[] {0}, 0).size());
+    }
+
+    @Test
+    void auxiliaryRecordsCommitWithTheTransactionAndTakeNoRevision() {
+        try (WriteTxn txn = store.beginWrite()) {
+            txn.putAux(b("lease/1"), b("x"));
+            txn.putAux(b("lease/2"), b("y"));
+            txn.putAux(b("other"), b("z"));
+            txn.commit(7);
+        }
+        assertEquals(1, store.currentRevision());
+        assertEquals(7, store.appliedIndex());
+        List<String> seen = new ArrayList<>();
+        store.scanAux(b("lease/"), (k, v) -> seen.add(s(k) + "=" + s(v)) || true);
+        assertEquals(List.of("lease/1=x", "lease/2=y"), seen);
+        try (WriteTxn txn = store.beginWrite()) {
+            txn.deleteAux(b("lease/1"));
+            txn.commit(8);
+        }
+        seen.clear();
+        store.scanAux(b(""), (k, v) -> seen.add(s(k)) || true);
+        assertEquals(List.of("lease/2", "other"), seen);
+    }
+
     // ------------------------------------------------------------------ revisions and versions
 
     @Test
