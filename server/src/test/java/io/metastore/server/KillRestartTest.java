@@ -109,4 +109,36 @@ class KillRestartTest {
             assertEquals(1 + present.size(), all.getHeader().getRevision(), "one revision per written key");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void sigtermShutsDownCleanlyAndKeepsTheData() throws Exception {
+        int grpc = TestServers.freePort();
+        List<String> args = List.of("--data-dir", dir.resolve("data").toString(),
+                "--grpc-addr", "127.0.0.1:" + grpc, "--cluster", "127.0.0.1:" + TestServers.freePort());
+        process = launch(args);
+        try (Client client = TestServers.client(grpc)) {
+            KV kv = client.getKVClient();
+            awaitServing(kv);
+            kv.put(bs("term/a"), bs("1")).get(30, TimeUnit.SECONDS);
+        }
+        process.destroy(); // SIGTERM
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "exits after SIGTERM");
+        String log = java.nio.file.Files.readString(dir.resolve("server.log"));
+        assertTrue(log.contains("metastore: shutting down"), log);
+        process = launch(args);
+        try (Client client = TestServers.client(grpc)) {
+            KV kv = client.getKVClient();
+            awaitServing(kv);
+            assertEquals(1, kv.get(bs("term/a")).get(30, TimeUnit.SECONDS).getCount());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void badFlagsEndTheProcessWithOneLineAndNonZeroExit() throws Exception {
+        process = launch(List.of("--storage", "floppy"));
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, process.exitValue());
+        assertEquals(List.of("metastore: --storage must be one of memory, rocksdb, got 'floppy'"),
+                java.nio.file.Files.readAllLines(dir.resolve("server.log")));
+    }
 }
