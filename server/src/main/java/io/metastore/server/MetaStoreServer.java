@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -78,7 +79,7 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(forwarder);
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder);
             raft.registerProcessor(new ForwardProcessor(raftKv));
-            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), raftKv).start();
+            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv))).start();
             closeOrder.push(grpc);
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {

@@ -24,16 +24,17 @@ public final class GrpcServer implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
 
-    public GrpcServer(String host, int port, RaftKv kv) {
-        this(host, port, List.of(new KvService(kv)));
-    }
-
-    private GrpcServer(String host, int port, List<BindableService> services) {
+    public GrpcServer(String host, int port, List<BindableService> services) {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
                 .addService(health.getHealthService());
         services.forEach(b::addService);
         this.server = b.build();
+    }
+
+    /** etcd's KV service over {@code kv}. */
+    public static BindableService kvService(RaftKv kv) {
+        return new KvService(kv);
     }
 
     public GrpcServer start() {
