@@ -9,15 +9,18 @@ import io.metastore.engine.rocksdb.RocksEngineOptions;
 import io.metastore.mvcc.MvccStore;
 import io.metastore.server.apply.Applier;
 import io.metastore.server.apply.KvApplier;
-import io.metastore.server.apply.LeaseLookup;
 import io.metastore.server.apply.RequestChecks;
 import io.metastore.server.config.ServerConfig;
 import io.metastore.server.grpc.GrpcServer;
-import io.metastore.server.kv.ForwardProcessor;
 import io.metastore.server.kv.Headers;
 import io.metastore.server.kv.RaftKv;
 import io.metastore.server.propose.Proposer;
+import io.metastore.server.lease.ExpiryLoop;
+import io.metastore.server.lease.LeaseIds;
+import io.metastore.server.lease.Lessor;
+import io.metastore.server.lease.RaftLease;
 import io.metastore.server.raft.ClusterIdentity;
+import io.metastore.server.raft.ForwardProcessor;
 import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.RaftNode;
 import io.metastore.server.raft.StoreStateMachine;
@@ -47,6 +50,8 @@ public final class MetaStoreServer implements AutoCloseable {
     public static final int MAX_TXN_OPS = 128;
     /** How long a follower waits for a leader to forward a write to, and for its answer. */
     static final long FORWARD_TIMEOUT_MILLIS = 10_000;
+    /** How often the leader looks for expired leases (etcd checks every 500 ms). */
+    static final long LEASE_TICK_MILLIS = 500;
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
@@ -66,20 +71,30 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(engine);
             store = new MvccStore(engine, config.storeOptions());
             closeOrder.push(store);
-            KvApplier kv = new KvApplier(store, LeaseLookup.none());
+            Lessor lessor = new Lessor(config.leaseExpiry(), System::nanoTime);
+            lessor.recover(store);
+            KvApplier kv = new KvApplier(store, lessor::exists);
             EntryCodec codec = EntryCodecs.byName(config.codec());
-            StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv), EntryCodecs.decoder(),
+            StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor), EntryCodecs.decoder(),
                     applied -> { });
             raft = new RaftNode(config, fsm, codec);
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis());
             closeOrder.push(proposer);
-            Headers headers = new Headers(ClusterIdentity.of(config.peers(), config.raftAddress()), raft::term);
+            ClusterIdentity identity = ClusterIdentity.of(config.peers(), config.raftAddress());
+            Headers headers = new Headers(identity, raft::term);
             LeaderForwarder forwarder = new LeaderForwarder(raft, FORWARD_TIMEOUT_MILLIS);
             closeOrder.push(forwarder);
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder);
-            raft.registerProcessor(new ForwardProcessor(raftKv));
-            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv))).start();
+            RaftLease raftLease = new RaftLease(lessor, new LeaseIds(identity.memberId(), System.currentTimeMillis()),
+                    RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store);
+            closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS));
+            ForwardProcessor forwarded = new ForwardProcessor();
+            raftKv.serveForwarded(forwarded);
+            raftLease.serveForwarded(forwarded);
+            raft.registerProcessor(forwarded);
+            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(),
+                    List.of(GrpcServer.kvService(raftKv), GrpcServer.leaseService(raftLease))).start();
             closeOrder.push(grpc);
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {

@@ -21,6 +21,14 @@ public record Applied(Message response, RuntimeException error, List<Event> even
         return new Applied(null, error, List.of(), null);
     }
 
+    /** This result, or its request error thrown. */
+    public Applied orThrow() {
+        if (error != null) {
+            throw error;
+        }
+        return this;
+    }
+
     public boolean isError() {
         return error != null;
     }

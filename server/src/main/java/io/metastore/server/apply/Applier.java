@@ -4,10 +4,18 @@ import io.metastore.command.Batch;
 import io.metastore.command.Command;
 import io.metastore.command.Compact;
 import io.metastore.command.DeleteRange;
+import io.metastore.command.LeaseGrant;
+import io.metastore.command.LeaseRevoke;
 import io.metastore.command.Put;
 import io.metastore.command.Txn;
 import io.metastore.mvcc.MvccStore;
+import io.metastore.mvcc.WriteResult;
 import io.metastore.mvcc.WriteTxn;
+import io.etcd.jetcd.api.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseRevokeResponse;
+import io.metastore.server.error.EtcdException;
+import io.metastore.server.lease.Lease;
+import io.metastore.server.lease.Lessor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,10 +33,27 @@ public final class Applier {
 
     private final MvccStore store;
     private final KvApplier kv;
+    private final Lessor lessor;
 
-    public Applier(MvccStore store, KvApplier kv) {
+    public Applier(MvccStore store, KvApplier kv, Lessor lessor) {
         this.store = store;
         this.kv = kv;
+        this.lessor = lessor;
+    }
+
+    /** This member became leader (apply thread): leases get deadlines. */
+    public void leaderStarted() {
+        lessor.promote();
+    }
+
+    /** This member stopped leading (apply thread): no lease expires here. */
+    public void leaderStopped() {
+        lessor.demote();
+    }
+
+    /** Rebuilds what is derived from the store (the lease table) after it was replaced by a snapshot. */
+    public void reloaded() {
+        lessor.recover(store);
     }
 
     /** Whether a command may share a batch entry with others (it applies inside one write transaction). */
@@ -49,11 +74,41 @@ public final class Applier {
                 }
                 txn.commit(index);
             }
+            out.forEach(a -> lessor.onEvents(a.events()));
             return out;
         }
         if (command instanceof Put || command instanceof DeleteRange || command instanceof Txn
                 || command instanceof Compact) {
-            return List.of(kv.apply(command, index));
+            Applied a = kv.apply(command, index);
+            lessor.onEvents(a.events());
+            return List.of(a);
+        }
+        if (command instanceof LeaseGrant g) {
+            try (WriteTxn txn = store.beginWrite()) {
+                try {
+                    Lease l = lessor.grant(txn, g);
+                    WriteResult w = txn.commit(index);
+                    return List.of(Applied.ok(LeaseGrantResponse.newBuilder()
+                            .setHeader(KvApplier.header(w.revision())).setID(l.id()).setTTL(l.ttlSeconds()).build(),
+                            List.of()));
+                } catch (EtcdException e) {
+                    txn.commit(index);
+                    return List.of(Applied.failed(e));
+                }
+            }
+        }
+        if (command instanceof LeaseRevoke r) {
+            try (WriteTxn txn = store.beginWrite()) {
+                try {
+                    lessor.revoke(txn, r);
+                    WriteResult w = txn.commit(index);
+                    return List.of(Applied.ok(LeaseRevokeResponse.newBuilder()
+                            .setHeader(KvApplier.header(w.revision())).build(), w.events()));
+                } catch (EtcdException e) {
+                    txn.commit(index);
+                    return List.of(Applied.failed(e));
+                }
+            }
         }
         throw new IllegalStateException("entry " + index + ": no applier for " + command.getClass().getSimpleName());
     }

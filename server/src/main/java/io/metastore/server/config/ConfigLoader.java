@@ -2,6 +2,7 @@ package io.metastore.server.config;
 
 import io.metastore.engine.memory.MemoryEngine;
 import io.metastore.mvcc.StoreOptions;
+import io.metastore.server.lease.ExpiryTracker;
 import io.metastore.server.propose.ProposalStrategy;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -179,7 +180,8 @@ public final class ConfigLoader {
         return new ServerConfig(memberId, peers, grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)),
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
-                choice(o, "memory-locking", MemoryEngine.Locking.class), store, raft);
+                choice(o, "memory-locking", MemoryEngine.Locking.class), store,
+                choice(o, "lease-expiry", ExpiryTracker.Kind.class), raft);
     }
 
     private static Tier parseTier(String v) {

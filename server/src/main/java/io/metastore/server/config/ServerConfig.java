@@ -2,6 +2,7 @@ package io.metastore.server.config;
 
 import io.metastore.engine.memory.MemoryEngine;
 import io.metastore.mvcc.StoreOptions;
+import io.metastore.server.lease.ExpiryTracker;
 import io.metastore.server.propose.ProposalStrategy;
 
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ public record ServerConfig(
         long proposalWaitMillis,
         MemoryEngine.Locking memoryLocking,
         StoreOptions storeOptions,
+        ExpiryTracker.Kind leaseExpiry,
         RaftSettings raft) {
 
     public enum Storage { MEMORY, ROCKSDB }
@@ -50,7 +52,7 @@ public record ServerConfig(
     /** A copy listening for gRPC on another port (tests pick free ports). */
     public ServerConfig withGrpcPort(int port) {
         return new ServerConfig(memberId, peers, grpcHost, port, storage, dataDir, join, tier, codec,
-                proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, raft);
+                proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, raft);
     }
 
     /** The settings as one line, for the start-up log and benchmark records. */
@@ -59,6 +61,7 @@ public record ServerConfig(
                 + storage.name().toLowerCase(java.util.Locale.ROOT) + " data-dir=" + dataDir + " tier="
                 + tier.flagValue() + " codec=" + codec + " proposal-strategy=" + proposalStrategy
                 + " memory-locking=" + memoryLocking.name().toLowerCase(java.util.Locale.ROOT) + " store=" + storeOptions
+                + " lease-expiry=" + leaseExpiry.name().toLowerCase(java.util.Locale.ROOT)
                 + " raft=" + raft;
     }
 }

@@ -8,11 +8,11 @@ import java.util.Map;
  * before it. Explicit flags, the config file and the environment override a tier's choices.
  *
  * <pre>
- *            codec     proposals        memory lock  kv encoding  pooled  cached rev  batched writes
- * baseline   json      unbuffered       global       generic      no      no          no
- * tier1      json      unbuffered       global       binary       yes     yes         yes
- * tier2      protobuf  buffered:1000    global       binary       yes     yes         yes
- * tier3      protobuf  batched:128:200  sharded      binary       yes     yes         yes
+ *            codec     proposals        memory lock  kv encoding  pooled  cached rev  batched writes  lease expiry
+ * baseline   json      unbuffered       global       generic      no      no          no              scan
+ * tier1      json      unbuffered       global       binary       yes     yes         yes             scan
+ * tier2      protobuf  buffered:1000    global       binary       yes     yes         yes             scan
+ * tier3      protobuf  batched:128:200  sharded      binary       yes     yes         yes             queue
  * </pre>
  */
 public enum Tier {
@@ -28,6 +28,7 @@ public enum Tier {
         s.put("pooled-buffers", "false");
         s.put("cached-revision", "false");
         s.put("batched-writes", "false");
+        s.put("lease-expiry", "scan");
         if (ordinal() >= TIER1.ordinal()) {
             s.put("kv-encoding", "binary");
             s.put("pooled-buffers", "true");
@@ -41,6 +42,7 @@ public enum Tier {
         if (ordinal() >= TIER3.ordinal()) {
             s.put("proposal-strategy", "batched:128:200");
             s.put("memory-locking", "sharded");
+            s.put("lease-expiry", "queue");
         }
         return s;
     }

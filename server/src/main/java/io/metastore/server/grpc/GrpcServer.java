@@ -32,6 +32,11 @@ public final class GrpcServer implements AutoCloseable {
         this.server = b.build();
     }
 
+    /** etcd's Lease service over {@code lease}, LeaseLeases included. */
+    public static BindableService leaseService(io.metastore.server.lease.RaftLease lease) {
+        return LeaseService.definition(lease);
+    }
+
     /** etcd's KV service over {@code kv}. */
     public static BindableService kvService(RaftKv kv) {
         return new KvService(kv);

@@ -72,16 +72,16 @@ public final class RaftKv {
         checkSize(req.getSerializedSize());
         checks.checkPut(ProtoCommands.put(req));
         return raft.isLeader() ? putHere(req)
-                : forward(ForwardRequest.Kind.PUT, req, PutResponse::parseFrom, PutResponse::getHeader,
-                        (r, h) -> r.toBuilder().setHeader(h).build());
+                : forwarder.forward(ForwardRequest.Kind.PUT, req, PutResponse::parseFrom)
+                        .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest req) {
         checkSize(req.getSerializedSize());
         checks.checkDeleteRange(ProtoCommands.deleteRange(req));
         return raft.isLeader() ? deleteRangeHere(req)
-                : forward(ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom,
-                        DeleteRangeResponse::getHeader, (r, h) -> r.toBuilder().setHeader(h).build());
+                : forwarder.forward(ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom)
+                        .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     public CompletableFuture<TxnResponse> txn(TxnRequest req) {
@@ -95,14 +95,22 @@ public final class RaftKv {
             });
         }
         return raft.isLeader() ? txnHere(req)
-                : forward(ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom, TxnResponse::getHeader,
-                        (r, h) -> r.toBuilder().setHeader(h).build());
+                : forwarder.forward(ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom)
+                        .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     public CompletableFuture<CompactionResponse> compact(CompactionRequest req) {
         return raft.isLeader() ? compactHere(req)
-                : forward(ForwardRequest.Kind.COMPACT, req, CompactionResponse::parseFrom,
-                        CompactionResponse::getHeader, (r, h) -> r.toBuilder().setHeader(h).build());
+                : forwarder.forward(ForwardRequest.Kind.COMPACT, req, CompactionResponse::parseFrom)
+                        .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+    }
+
+    /** Registers what the leader runs for writes forwarded by followers. */
+    public void serveForwarded(io.metastore.server.raft.ForwardProcessor processor) {
+        processor.on(ForwardRequest.Kind.PUT, b -> putHere(PutRequest.parseFrom(b)))
+                .on(ForwardRequest.Kind.DELETE_RANGE, b -> deleteRangeHere(DeleteRangeRequest.parseFrom(b)))
+                .on(ForwardRequest.Kind.TXN, b -> txnHere(TxnRequest.parseFrom(b)))
+                .on(ForwardRequest.Kind.COMPACT, b -> compactHere(CompactionRequest.parseFrom(b)));
     }
 
     // ------------------------------------------------------------------ on the leader
@@ -146,34 +154,8 @@ public final class RaftKv {
         });
     }
 
-    // ------------------------------------------------------------------ on a follower
-
-    @FunctionalInterface
-    private interface Parser<T> {
-        T parse(byte[] bytes) throws com.google.protobuf.InvalidProtocolBufferException;
-    }
-
-    /** Forwards to the leader; the answer's header is this member's (etcd answers with the serving member's). */
-    private <T> CompletableFuture<T> forward(ForwardRequest.Kind kind, com.google.protobuf.Message req, Parser<T> parser,
-                                             java.util.function.Function<T, ResponseHeader> header,
-                                             java.util.function.BiFunction<T, ResponseHeader, T> withHeader) {
-        return forwarder.forward(kind, req.toByteArray()).thenApply(bytes -> {
-            try {
-                T resp = parser.parse(bytes);
-                return withHeader.apply(resp, headers.at(header.apply(resp).getRevision()));
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new IllegalStateException("unreadable answer from the leader", e);
-            }
-        });
-    }
-
     private CompletableFuture<Applied> write(Command c) {
-        return proposer.propose(c).thenApply(a -> {
-            if (a.isError()) {
-                throw a.error();
-            }
-            return a;
-        });
+        return proposer.propose(c).thenApply(Applied::orThrow);
     }
 
     private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> read) {

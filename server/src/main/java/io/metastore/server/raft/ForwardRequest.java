@@ -10,8 +10,8 @@ import java.io.Serializable;
 public final class ForwardRequest implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** The etcd request types a follower forwards. */
-    public enum Kind { PUT, DELETE_RANGE, TXN, COMPACT }
+    /** The etcd request types a follower forwards (writes, and lease operations only the leader can answer). */
+    public enum Kind { PUT, DELETE_RANGE, TXN, COMPACT, LEASE_GRANT, LEASE_REVOKE, LEASE_KEEP_ALIVE, LEASE_TIME_TO_LIVE }
 
     private String kind;
     private byte[] request;

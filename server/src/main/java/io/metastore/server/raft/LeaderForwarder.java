@@ -26,6 +26,23 @@ public final class LeaderForwarder implements AutoCloseable {
         this.client.init(new RpcOptions());
     }
 
+    /** Parses the leader's answer. */
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(byte[] bytes) throws com.google.protobuf.InvalidProtocolBufferException;
+    }
+
+    /** Sends an etcd request to the current leader; completes with its parsed answer or its etcd error. */
+    public <T> CompletableFuture<T> forward(ForwardRequest.Kind kind, com.google.protobuf.Message request, Parser<T> parser) {
+        return forward(kind, request.toByteArray()).thenApply(bytes -> {
+            try {
+                return parser.parse(bytes);
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new IllegalStateException("unreadable answer from the leader", e);
+            }
+        });
+    }
+
     /** Sends the request to the current leader; completes with its answer or its etcd error. */
     public CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();

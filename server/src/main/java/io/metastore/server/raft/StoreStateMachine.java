@@ -125,6 +125,7 @@ public final class StoreStateMachine extends StateMachineAdapter {
         Path file = Path.of(reader.getPath(), SNAPSHOT_FILE);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             store.restore(in);
+            applier.reloaded();
             LOG.info("restored store from snapshot at index {} (revision {})", snapshotIndex, store.currentRevision());
             return true;
         } catch (IOException | RuntimeException e) {
@@ -137,12 +138,14 @@ public final class StoreStateMachine extends StateMachineAdapter {
     public void onLeaderStart(long term) {
         this.term = term;
         this.leader = true;
+        applier.leaderStarted();
         LOG.info("became leader at term {}", term);
     }
 
     @Override
     public void onLeaderStop(Status status) {
         this.leader = false;
+        applier.leaderStopped();
     }
 
     @Override

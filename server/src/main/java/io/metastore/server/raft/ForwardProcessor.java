@@ -1,39 +1,48 @@
-package io.metastore.server.kv;
+package io.metastore.server.raft;
 
 import com.alipay.sofa.jraft.rpc.RpcContext;
 import com.alipay.sofa.jraft.rpc.RpcProcessor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import io.etcd.jetcd.api.CompactionRequest;
-import io.etcd.jetcd.api.DeleteRangeRequest;
-import io.etcd.jetcd.api.PutRequest;
-import io.etcd.jetcd.api.TxnRequest;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.error.GrpcErrors;
-import io.metastore.server.raft.ForwardRequest;
-import io.metastore.server.raft.ForwardResponse;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** The leader's side of write forwarding: runs a follower's request here, never forwarding it on. */
+/**
+ * The leader's side of forwarding: runs a follower's request with the handler registered for
+ * its kind, here, never forwarding it on, and answers with the response or the etcd error.
+ */
 public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
-    private final RaftKv kv;
 
-    public ForwardProcessor(RaftKv kv) {
-        this.kv = kv;
+    /** Runs one forwarded request on the leader. */
+    @FunctionalInterface
+    public interface Handler {
+        CompletableFuture<? extends Message> handle(byte[] request) throws InvalidProtocolBufferException;
+    }
+
+    private final Map<ForwardRequest.Kind, Handler> handlers = new EnumMap<>(ForwardRequest.Kind.class);
+
+    /** Registers the handler for one kind; done while the member is built, before it serves. */
+    public synchronized ForwardProcessor on(ForwardRequest.Kind kind, Handler handler) {
+        handlers.put(kind, handler);
+        return this;
     }
 
     @Override
     public void handleRequest(RpcContext ctx, ForwardRequest request) {
         CompletableFuture<? extends Message> answer;
         try {
-            byte[] b = request.request();
-            answer = switch (request.kind()) {
-                case PUT -> kv.putHere(PutRequest.parseFrom(b));
-                case DELETE_RANGE -> kv.deleteRangeHere(DeleteRangeRequest.parseFrom(b));
-                case TXN -> kv.txnHere(TxnRequest.parseFrom(b));
-                case COMPACT -> kv.compactHere(CompactionRequest.parseFrom(b));
-            };
+            Handler h;
+            synchronized (this) {
+                h = handlers.get(request.kind());
+            }
+            if (h == null) {
+                throw new IllegalStateException("no handler for forwarded " + request.kind());
+            }
+            answer = h.handle(request.request());
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }

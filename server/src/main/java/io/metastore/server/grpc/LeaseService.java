@@ -1,0 +1,183 @@
+package io.metastore.server.grpc;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseGrpc;
+import io.etcd.jetcd.api.LeaseKeepAliveRequest;
+import io.etcd.jetcd.api.LeaseKeepAliveResponse;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.LeaseRevokeResponse;
+import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
+import io.etcd.jetcd.api.LeaseTimeToLiveResponse;
+import io.etcd.jetcd.api.ResponseHeader;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.metastore.server.error.GrpcErrors;
+import io.metastore.server.lease.RaftLease;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * etcd's {@code etcdserverpb.Lease} service. The generated stub predates
+ * {@code LeaseLeases}, so that method is added here by hand with its own wire format:
+ * <pre>
+ * LeaseLeasesRequest  {}
+ * LeaseLeasesResponse { ResponseHeader header = 1; repeated LeaseStatus leases = 2; }
+ * LeaseStatus         { int64 ID = 1; }
+ * </pre>
+ */
+final class LeaseService extends LeaseGrpc.LeaseImplBase {
+    private final RaftLease lease;
+
+    LeaseService(RaftLease lease) {
+        this.lease = lease;
+    }
+
+    /** The whole service: the stub's four methods plus LeaseLeases. */
+    static BindableService definition(RaftLease lease) {
+        LeaseService service = new LeaseService(lease);
+        ServerServiceDefinition stub = service.bindService();
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(LeaseGrpc.SERVICE_NAME);
+        for (ServerMethodDefinition<?, ?> m : stub.getMethods()) {
+            b.addMethod(m);
+        }
+        b.addMethod(LEASE_LEASES, ServerCalls.asyncUnaryCall(service::leaseLeases));
+        ServerServiceDefinition all = b.build();
+        return () -> all;
+    }
+
+    @Override
+    public void leaseGrant(LeaseGrantRequest request, StreamObserver<LeaseGrantResponse> observer) {
+        Answer.with(observer, () -> lease.grant(request));
+    }
+
+    @Override
+    public void leaseRevoke(LeaseRevokeRequest request, StreamObserver<LeaseRevokeResponse> observer) {
+        Answer.with(observer, () -> lease.revoke(request));
+    }
+
+    @Override
+    public void leaseTimeToLive(LeaseTimeToLiveRequest request, StreamObserver<LeaseTimeToLiveResponse> observer) {
+        Answer.with(observer, () -> lease.timeToLive(request));
+    }
+
+    /** One stream renews many leases; answers go out one at a time, in completion order. */
+    @Override
+    public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(StreamObserver<LeaseKeepAliveResponse> observer) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(LeaseKeepAliveRequest request) {
+                lease.keepAlive(request).whenComplete((resp, error) -> {
+                    synchronized (observer) {
+                        if (error != null) {
+                            observer.onError(GrpcErrors.toStatus(error));
+                        } else {
+                            observer.onNext(resp);
+                        }
+                    }
+                });
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                synchronized (observer) {
+                    observer.onCompleted();
+                }
+            }
+        };
+    }
+
+    void leaseLeases(LeasesRequest request, StreamObserver<LeasesResponse> observer) {
+        observer.onNext(new LeasesResponse(lease.headers().at(lease.currentRevision()), lease.leases()));
+        observer.onCompleted();
+    }
+
+    record LeasesRequest() {
+    }
+
+    record LeasesResponse(ResponseHeader header, List<Long> ids) {
+    }
+
+    static final MethodDescriptor<LeasesRequest, LeasesResponse> LEASE_LEASES =
+            MethodDescriptor.<LeasesRequest, LeasesResponse>newBuilder()
+                    .setType(MethodDescriptor.MethodType.UNARY)
+                    .setFullMethodName(MethodDescriptor.generateFullMethodName(LeaseGrpc.SERVICE_NAME, "LeaseLeases"))
+                    .setRequestMarshaller(new MethodDescriptor.Marshaller<>() {
+                        @Override
+                        public InputStream stream(LeasesRequest value) {
+                            return new ByteArrayInputStream(new byte[0]);
+                        }
+
+                        @Override
+                        public LeasesRequest parse(InputStream stream) {
+                            return new LeasesRequest();
+                        }
+                    })
+                    .setResponseMarshaller(new LeasesMarshaller())
+                    .build();
+
+    /** Writes and reads {@code LeaseLeasesResponse} in protobuf wire format. */
+    static final class LeasesMarshaller implements MethodDescriptor.Marshaller<LeasesResponse> {
+        @Override
+        public InputStream stream(LeasesResponse value) {
+            try {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+                out.writeMessage(1, value.header());
+                for (long id : value.ids()) {
+                    out.writeTag(2, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    out.writeUInt32NoTag(CodedOutputStream.computeInt64Size(1, id));
+                    out.writeInt64(1, id);
+                }
+                out.flush();
+                return new ByteArrayInputStream(bytes.toByteArray());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public LeasesResponse parse(InputStream stream) {
+            try {
+                CodedInputStream in = CodedInputStream.newInstance(stream);
+                ResponseHeader header = ResponseHeader.getDefaultInstance();
+                List<Long> ids = new ArrayList<>();
+                for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                    switch (com.google.protobuf.WireFormat.getTagFieldNumber(tag)) {
+                        case 1 -> header = ResponseHeader.parseFrom(in.readBytes());
+                        case 2 -> {
+                            CodedInputStream status = in.readBytes().newCodedInput();
+                            for (int t = status.readTag(); t != 0; t = status.readTag()) {
+                                if (com.google.protobuf.WireFormat.getTagFieldNumber(t) == 1) {
+                                    ids.add(status.readInt64());
+                                } else {
+                                    status.skipField(t);
+                                }
+                            }
+                        }
+                        default -> in.skipField(tag);
+                    }
+                }
+                return new LeasesResponse(header, ids);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.metastore.server.lease;
+
+import io.metastore.command.LeaseGrant;
+import io.metastore.command.LeaseRevoke;
+import io.metastore.mvcc.Event;
+import io.metastore.mvcc.KeyValue;
+import io.metastore.mvcc.MvccStore;
+import io.metastore.mvcc.RangeQuery;
+import io.metastore.mvcc.WriteTxn;
+import io.metastore.server.error.EtcdError;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The lease table. Two kinds of state live here:
+ * <ul>
+ *   <li><b>Replicated</b> — which leases exist, their TTLs and their keys. Changed only by the
+ *       apply thread, from committed LeaseGrant / LeaseRevoke entries and from the change events
+ *       of applied writes, so every member holds the same table. A lease is stored as an
+ *       auxiliary record {@code "lease/" + id (8 bytes BE) → ttl (8 bytes BE)} in the same engine
+ *       batch as the rest of its entry; the attached keys are not stored, they are rebuilt from
+ *       the keys' own lease field by {@link #recover}.</li>
+ *   <li><b>Leader-local</b> — when each lease expires. Only the leader keeps deadlines (others
+ *       hold {@link Lease#NEVER}); on promotion every lease gets a full TTL from that moment, as
+ *       etcd's promotion rule does, so a leader change never expires leases at once. Deadlines
+ *       are never replicated: expiry is proposed as a LeaseRevoke, so all members delete the
+ *       same keys at the same revision.</li>
+ * </ul>
+ */
+public final class Lessor {
+    private static final byte[] PREFIX = "lease/".getBytes(StandardCharsets.US_ASCII);
+
+    private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
+    private final ExpiryTracker expiry;
+    private final LongSupplier clock;
+    private volatile boolean primary;
+
+    public Lessor(ExpiryTracker.Kind expiryKind, LongSupplier nanoClock) {
+        this.expiry = ExpiryTracker.create(expiryKind, leases);
+        this.clock = nanoClock;
+    }
+
+    public boolean exists(long id) {
+        return leases.containsKey(id);
+    }
+
+    public Lease get(long id) {
+        return leases.get(id);
+    }
+
+    public Collection<Lease> leases() {
+        return leases.values();
+    }
+
+    // ------------------------------------------------------------------ replicated state (apply thread)
+
+    /** Rebuilds the table from the store: at start-up and after a snapshot was installed. */
+    public void recover(MvccStore store) {
+        leases.clear();
+        expiry.clear();
+        store.scanAux(PREFIX, (k, v) -> {
+            long id = ByteBuffer.wrap(k, PREFIX.length, 8).getLong();
+            leases.put(id, new Lease(id, ByteBuffer.wrap(v).getLong()));
+            return true;
+        });
+        if (!leases.isEmpty()) {
+            RangeQuery all = RangeQuery.of(new byte[] {0}, new byte[] {0}).withKeysOnly();
+            for (KeyValue kv : store.range(all).kvs()) {
+                Lease l = kv.lease() == 0 ? null : leases.get(kv.lease());
+                if (l != null) {
+                    l.attach(kv.key());
+                }
+            }
+        }
+        if (primary) {
+            promote();
+        }
+    }
+
+    /** Grants a lease inside {@code txn}; refused if the id is taken. */
+    public Lease grant(WriteTxn txn, LeaseGrant g) {
+        if (leases.containsKey(g.id())) {
+            throw EtcdError.LEASE_EXISTS.exception();
+        }
+        txn.putAux(recordKey(g.id()), ByteBuffer.allocate(8).putLong(g.ttlSeconds()).array());
+        Lease l = new Lease(g.id(), g.ttlSeconds());
+        leases.put(g.id(), l);
+        if (primary) {
+            refresh(l);
+        }
+        return l;
+    }
+
+    /**
+     * Revokes a lease inside {@code txn}: deletes its keys in byte order as one request (one
+     * revision, a delete event each) and its record.
+     */
+    public void revoke(WriteTxn txn, LeaseRevoke r) {
+        Lease l = leases.get(r.id());
+        if (l == null) {
+            throw EtcdError.LEASE_NOT_FOUND.exception();
+        }
+        for (byte[] key : l.keys()) {
+            txn.deleteRange(key, null);
+        }
+        txn.deleteAux(recordKey(r.id()));
+        leases.remove(r.id());
+    }
+
+    /** Keeps the key sets in step with applied writes: a put attaches to its lease, leaving the old one. */
+    public void onEvents(List<Event> events) {
+        for (Event e : events) {
+            KeyValue prev = e.prevKv();
+            long now = e.type() == Event.Type.PUT ? e.kv().lease() : 0;
+            if (prev != null && prev.lease() != 0 && prev.lease() != now) {
+                Lease old = leases.get(prev.lease());
+                if (old != null) {
+                    old.detach(prev.key());
+                }
+            }
+            if (now != 0) {
+                Lease l = leases.get(now);
+                if (l != null) {
+                    l.attach(e.kv().key());
+                }
+            }
+        }
+    }
+
+    private static byte[] recordKey(long id) {
+        return ByteBuffer.allocate(PREFIX.length + 8).put(PREFIX).putLong(id).array();
+    }
+
+    // ------------------------------------------------------------------ leader-local deadlines
+
+    /** This member became leader: every lease gets a full TTL from now. */
+    public void promote() {
+        primary = true;
+        expiry.clear();
+        leases.values().forEach(this::refresh);
+    }
+
+    /** This member stopped leading: no lease expires here. */
+    public void demote() {
+        primary = false;
+        expiry.clear();
+        leases.values().forEach(l -> l.expireAt(Lease.NEVER));
+    }
+
+    public boolean isPrimary() {
+        return primary;
+    }
+
+    /** Renews a lease on the leader; its TTL, or 0 when there is no such lease (etcd's keep-alive answer). */
+    public long renew(long id) {
+        Lease l = leases.get(id);
+        if (l == null) {
+            return 0;
+        }
+        refresh(l);
+        return l.ttlSeconds();
+    }
+
+    /** Whole seconds left before the lease expires (etcd truncates), or -1 when there is no such lease. */
+    public long remainingSeconds(long id) {
+        Lease l = leases.get(id);
+        if (l == null) {
+            return -1;
+        }
+        long at = l.expiresAtNanos();
+        if (at == Lease.NEVER) {
+            return l.ttlSeconds();
+        }
+        return Math.max(0, TimeUnit.NANOSECONDS.toSeconds(at - clock.getAsLong()));
+    }
+
+    /** Leases past their deadline, at most {@code limit}; each is given {@code retryNanos} more before it is named again. */
+    public List<Lease> takeExpired(int limit, long retryNanos) {
+        if (!primary) {
+            return List.of();
+        }
+        long now = clock.getAsLong();
+        List<Lease> out = new ArrayList<>(expiry.expired(now, limit));
+        for (Lease l : out) {
+            long retryAt = now + retryNanos;
+            l.expireAt(retryAt);
+            expiry.scheduled(l, retryAt);
+        }
+        return out;
+    }
+
+    private void refresh(Lease l) {
+        long at = clock.getAsLong() + TimeUnit.SECONDS.toNanos(l.ttlSeconds());
+        l.expireAt(at);
+        expiry.scheduled(l, at);
+    }
+}

@@ -1,0 +1,171 @@
+package io.metastore.server.lease;
+
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrantResponse;
+import io.etcd.jetcd.api.LeaseKeepAliveRequest;
+import io.etcd.jetcd.api.LeaseKeepAliveResponse;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.LeaseRevokeResponse;
+import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
+import io.etcd.jetcd.api.LeaseTimeToLiveResponse;
+import com.google.protobuf.ByteString;
+import io.metastore.command.LeaseGrant;
+import io.metastore.command.LeaseRevoke;
+import io.metastore.mvcc.MvccStore;
+import io.metastore.server.apply.Applied;
+import io.metastore.server.error.EtcdError;
+import io.metastore.server.kv.Headers;
+import io.metastore.server.propose.Proposer;
+import io.metastore.server.raft.ForwardProcessor;
+import io.metastore.server.raft.ForwardRequest;
+import io.metastore.server.raft.LeaderForwarder;
+import io.metastore.server.raft.RaftNode;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * etcd's Lease operations behind the gRPC handlers. Grants and revokes go through the log;
+ * keep-alives and time-to-live questions are answered by the leader, which alone knows
+ * deadlines — a follower forwards them, as etcd's followers do. The lease list is answered
+ * from this member's table.
+ */
+public final class RaftLease {
+    /** etcd's {@code MaxLeaseTTL}. */
+    public static final long MAX_TTL_SECONDS = 9_000_000_000L;
+
+    private final Lessor lessor;
+    private final LeaseIds ids;
+    private final long minTtlSeconds;
+    private final Proposer proposer;
+    private final RaftNode raft;
+    private final Headers headers;
+    private final LeaderForwarder forwarder;
+    private final MvccStore store;
+
+    public RaftLease(Lessor lessor, LeaseIds ids, long minTtlSeconds, Proposer proposer, RaftNode raft,
+                     Headers headers, LeaderForwarder forwarder, MvccStore store) {
+        this.lessor = lessor;
+        this.ids = ids;
+        this.minTtlSeconds = minTtlSeconds;
+        this.proposer = proposer;
+        this.raft = raft;
+        this.headers = headers;
+        this.forwarder = forwarder;
+        this.store = store;
+    }
+
+    /** etcd's minimum TTL: one and a half election timeouts, in whole seconds rounded up. */
+    public static long minTtlSeconds(int electionTimeoutMs) {
+        return (long) Math.ceil(1.5 * electionTimeoutMs / 1000.0);
+    }
+
+    public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest req) {
+        if (req.getTTL() > MAX_TTL_SECONDS) {
+            throw EtcdError.LEASE_TTL_TOO_LARGE.exception();
+        }
+        if (!raft.isLeader()) {
+            return forwarder.forward(ForwardRequest.Kind.LEASE_GRANT, req, LeaseGrantResponse::parseFrom)
+                    .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+        }
+        return grantHere(req);
+    }
+
+    public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest req) {
+        if (!raft.isLeader()) {
+            return forwarder.forward(ForwardRequest.Kind.LEASE_REVOKE, req, LeaseRevokeResponse::parseFrom)
+                    .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+        }
+        return revokeHere(req);
+    }
+
+    public CompletableFuture<LeaseKeepAliveResponse> keepAlive(LeaseKeepAliveRequest req) {
+        if (!raft.isLeader()) {
+            return forwarder.forward(ForwardRequest.Kind.LEASE_KEEP_ALIVE, req, LeaseKeepAliveResponse::parseFrom)
+                    .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+        }
+        return keepAliveHere(req);
+    }
+
+    public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest req) {
+        if (!raft.isLeader()) {
+            return forwarder.forward(ForwardRequest.Kind.LEASE_TIME_TO_LIVE, req, LeaseTimeToLiveResponse::parseFrom)
+                    .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+        }
+        return timeToLiveHere(req);
+    }
+
+    /** The ids of every lease this member knows, and the header for the answer. */
+    public List<Long> leases() {
+        return lessor.leases().stream().map(Lease::id).sorted().toList();
+    }
+
+    public Headers headers() {
+        return headers;
+    }
+
+    public long currentRevision() {
+        return store.currentRevision();
+    }
+
+    /** Registers what the leader runs for lease requests forwarded by followers. */
+    public void serveForwarded(ForwardProcessor processor) {
+        processor.on(ForwardRequest.Kind.LEASE_GRANT, b -> grantHere(LeaseGrantRequest.parseFrom(b)))
+                .on(ForwardRequest.Kind.LEASE_REVOKE, b -> revokeHere(LeaseRevokeRequest.parseFrom(b)))
+                .on(ForwardRequest.Kind.LEASE_KEEP_ALIVE, b -> keepAliveHere(LeaseKeepAliveRequest.parseFrom(b)))
+                .on(ForwardRequest.Kind.LEASE_TIME_TO_LIVE, b -> timeToLiveHere(LeaseTimeToLiveRequest.parseFrom(b)));
+    }
+
+    // ------------------------------------------------------------------ on the leader
+
+    CompletableFuture<LeaseGrantResponse> grantHere(LeaseGrantRequest req) {
+        long id = req.getID();
+        if (id == 0) {
+            do {
+                id = ids.next();
+            } while (lessor.exists(id));
+        }
+        long ttl = Math.max(req.getTTL(), minTtlSeconds);
+        return write(new LeaseGrant(id, ttl)).thenApply(a -> {
+            LeaseGrantResponse r = (LeaseGrantResponse) a.response();
+            return r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build();
+        });
+    }
+
+    CompletableFuture<LeaseRevokeResponse> revokeHere(LeaseRevokeRequest req) {
+        return write(new LeaseRevoke(req.getID())).thenApply(a -> {
+            LeaseRevokeResponse r = (LeaseRevokeResponse) a.response();
+            return r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build();
+        });
+    }
+
+    CompletableFuture<LeaseKeepAliveResponse> keepAliveHere(LeaseKeepAliveRequest req) {
+        if (!lessor.isPrimary()) {
+            return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
+        }
+        long ttl = lessor.renew(req.getID());
+        return CompletableFuture.completedFuture(LeaseKeepAliveResponse.newBuilder()
+                .setHeader(headers.at(store.currentRevision())).setID(req.getID()).setTTL(ttl).build());
+    }
+
+    CompletableFuture<LeaseTimeToLiveResponse> timeToLiveHere(LeaseTimeToLiveRequest req) {
+        if (!lessor.isPrimary()) {
+            return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
+        }
+        LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder()
+                .setHeader(headers.at(store.currentRevision())).setID(req.getID());
+        Lease l = lessor.get(req.getID());
+        if (l == null) {
+            return CompletableFuture.completedFuture(b.setTTL(-1).build());
+        }
+        b.setTTL(lessor.remainingSeconds(req.getID())).setGrantedTTL(l.ttlSeconds());
+        if (req.getKeys()) {
+            l.keys().forEach(k -> b.addKeys(ByteString.copyFrom(k)));
+        }
+        return CompletableFuture.completedFuture(b.build());
+    }
+
+    private CompletableFuture<Applied> write(io.metastore.command.Command c) {
+        return proposer.propose(c).thenApply(Applied::orThrow);
+    }
+}
