@@ -186,4 +186,41 @@ class ClusterTest {
             assertEquals(110, count(kv, "ll/"));
         }
     }
+
+    @Test
+    void aLeaseOutlivesALeaderChangeAndThenExpiresEverywhereAtOneRevision() throws Exception {
+        int f = aFollower();
+        int survivor = f;
+        try (Client client = TestServers.client(members[f].grpcPort())) {
+            io.etcd.jetcd.Lease lease = client.getLeaseClient();
+            KV kv = client.getKVClient();
+            long id = lease.grant(4).get(30, TimeUnit.SECONDS).getID();  // forwarded to the leader
+            kv.put(bs("lease/k"), bs("v"), io.etcd.jetcd.options.PutOption.builder().withLeaseId(id).build())
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals(4, lease.keepAliveOnce(id).get(30, TimeUnit.SECONDS).getTTL(), "renewed through a follower");
+
+            MetaStoreServer old = leader();
+            int oldIndex = indexOf(old);
+            old.close();
+            members[oldIndex] = null;
+            await(() -> leader() != null, "a new leader");
+            long ttl = lease.timeToLive(id, io.etcd.jetcd.options.LeaseOption.DEFAULT).get(30, TimeUnit.SECONDS).getTTL();
+            assertTrue(ttl >= 2, "the new leader gave the lease a fresh TTL, remaining " + ttl);
+            assertEquals(1, kv.get(bs("lease/k")).get(30, TimeUnit.SECONDS).getCount());
+
+            await(() -> {
+                for (MetaStoreServer m : members) {
+                    if (m != null && m.store().range(io.metastore.mvcc.RangeQuery.key(
+                            "lease/k".getBytes(StandardCharsets.UTF_8))).count() != 0) {
+                        return false;
+                    }
+                }
+                return true;
+            }, "the lease to expire on every member");
+            long[] revisions = java.util.Arrays.stream(members).filter(java.util.Objects::nonNull)
+                    .mapToLong(m -> m.store().currentRevision()).distinct().toArray();
+            assertEquals(1, revisions.length, "same revision everywhere");
+            assertEquals(-1, lease.timeToLive(id, io.etcd.jetcd.options.LeaseOption.DEFAULT).get(30, TimeUnit.SECONDS).getTTL());
+        }
+    }
 }
