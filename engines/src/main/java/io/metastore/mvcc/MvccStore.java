@@ -489,6 +489,23 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the applied Raft index back to 0: for a store restored from a snapshot into a new
+     * cluster, whose Raft log starts over (otherwise its first entries would look applied).
+     */
+    public void forgetAppliedIndex() {
+        writeLock.lock();
+        try {
+            checkUsable();
+            try (WriteBatch b = engine.newBatch()) {
+                engine.write(b.put(META_BUCKET, APPLIED_INDEX, longBytes(0)));
+            }
+            appliedIndex = 0;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     private void checkUsable() {

@@ -20,6 +20,9 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length >= 2 && args[0].equals("snapshot") && args[1].equals("restore")) {
+            return restore(args, out, err);
+        }
         ServerConfig config;
         try {
             ConfigLoader.Outcome outcome = ConfigLoader.load(args, System.getenv());
@@ -55,6 +58,22 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return 0;
+    }
+
+    /** {@code snapshot restore FILE --data-dir DIR}. */
+    private static int restore(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 5 || !args[3].equals("--data-dir")) {
+            err.println("metastore: usage: metastore snapshot restore FILE --data-dir DIR");
+            return 2;
+        }
+        try {
+            SnapshotRestore.restore(java.nio.file.Path.of(args[2]), java.nio.file.Path.of(args[4]));
+        } catch (java.io.IOException | RuntimeException e) {
+            err.println("metastore: cannot restore: " + oneLine(e));
+            return 1;
+        }
+        out.println("metastore: restored " + args[2] + " into " + args[4]);
         return 0;
     }
 

@@ -21,6 +21,9 @@ import io.metastore.server.lease.Lessor;
 import io.metastore.server.lease.RaftLease;
 import io.metastore.server.raft.ClusterIdentity;
 import io.metastore.server.raft.ForwardProcessor;
+import io.metastore.server.raft.MemberInfo;
+import io.metastore.server.maintenance.Maintenance;
+import io.metastore.server.maintenance.Membership;
 import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.RaftNode;
 import io.metastore.server.raft.StoreStateMachine;
@@ -58,13 +61,14 @@ public final class MetaStoreServer implements AutoCloseable {
     private final RaftNode raft;
     private final GrpcServer grpc;
     private final MvccStore store;
+    private final StorageEngine engine;
     private volatile boolean closed;
 
     private MetaStoreServer(ServerConfig config) {
         this.config = config;
         try {
             closeOrder.push(lockDataDir(config.dataDir()));
-            StorageEngine engine = switch (config.storage()) {
+            engine = switch (config.storage()) {
                 case MEMORY -> new MemoryEngine(config.memoryLocking());
                 case ROCKSDB -> new RocksEngine(config.dataDir().resolve("engine"), RocksEngineOptions.defaults());
             };
@@ -93,8 +97,14 @@ public final class MetaStoreServer implements AutoCloseable {
             raftKv.serveForwarded(forwarded);
             raftLease.serveForwarded(forwarded);
             raft.registerProcessor(forwarded);
-            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(),
-                    List.of(GrpcServer.kvService(raftKv), GrpcServer.leaseService(raftLease))).start();
+            Maintenance maintenance = new Maintenance(store, engine, raft, headers);
+            java.util.function.Supplier<MemberInfo> self = () -> new MemberInfo("member-" + config.memberId(),
+                    "http://" + config.grpcHost() + ":" + grpcPort());
+            raft.registerProcessor(MemberInfo.processor(self));
+            Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision);
+            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv),
+                    GrpcServer.leaseService(raftLease), GrpcServer.maintenanceService(maintenance),
+                    GrpcServer.clusterService(membership))).start();
             closeOrder.push(grpc);
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {

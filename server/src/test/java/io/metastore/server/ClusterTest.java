@@ -223,4 +223,49 @@ class ClusterTest {
             assertEquals(-1, lease.timeToLive(id, io.etcd.jetcd.options.LeaseOption.DEFAULT).get(30, TimeUnit.SECONDS).getTTL());
         }
     }
+
+    @Test
+    void replicasAgreeOnHashKvListEveryMemberAndMoveTheLeaderOnRequest() throws Exception {
+        try (Client client = TestServers.client(members[aFollower()].grpcPort())) {
+            putAll(client.getKVClient(), "h/", 50);
+            client.getKVClient().compact(20, io.etcd.jetcd.options.CompactOption.builder().withCompactPhysical(true).build())
+                    .get(30, TimeUnit.SECONDS);
+            putAll(client.getKVClient(), "h2/", 10);
+        }
+        long target = leader().store().currentRevision();
+        await(() -> java.util.Arrays.stream(members).allMatch(m -> m.store().currentRevision() == target), "replication");
+        java.util.Set<Integer> hashes = new java.util.HashSet<>();
+        for (MetaStoreServer m : members) {
+            var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", m.grpcPort()).usePlaintext().build();
+            try {
+                hashes.add(io.etcd.jetcd.api.MaintenanceGrpc.newBlockingStub(channel)
+                        .hashKV(io.etcd.jetcd.api.HashKVRequest.newBuilder().setRevision(target).build()).getHash());
+                var list = io.etcd.jetcd.api.ClusterGrpc.newBlockingStub(channel)
+                        .memberList(io.etcd.jetcd.api.MemberListRequest.getDefaultInstance());
+                assertEquals(3, list.getMembersCount());
+                java.util.Set<String> clientUrls = new java.util.HashSet<>();
+                list.getMembersList().forEach(mem -> clientUrls.add(mem.getClientURLs(0)));
+                java.util.Set<String> expected = new java.util.HashSet<>();
+                for (MetaStoreServer x : members) {
+                    expected.add("http://127.0.0.1:" + x.grpcPort());
+                }
+                assertEquals(expected, clientUrls);
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+        assertEquals(1, hashes.size(), "every replica reports the same HashKV");
+
+        MetaStoreServer follower = members[aFollower()];
+        long followerId = io.metastore.server.raft.ClusterIdentity.memberId(
+                io.metastore.server.raft.ClusterIdentity.of(peers, peers.get(0)).clusterId(), follower.config().raftAddress());
+        var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", leader().grpcPort()).usePlaintext().build();
+        try {
+            io.etcd.jetcd.api.MaintenanceGrpc.newBlockingStub(channel)
+                    .moveLeader(io.etcd.jetcd.api.MoveLeaderRequest.newBuilder().setTargetID(followerId).build());
+        } finally {
+            channel.shutdownNow();
+        }
+        await(() -> leader() == follower, "leadership to move");
+    }
 }

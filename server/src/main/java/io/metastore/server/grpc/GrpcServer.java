@@ -37,6 +37,14 @@ public final class GrpcServer implements AutoCloseable {
         return LeaseService.definition(lease);
     }
 
+    public static BindableService maintenanceService(io.metastore.server.maintenance.Maintenance maintenance) {
+        return new MaintenanceService(maintenance);
+    }
+
+    public static BindableService clusterService(io.metastore.server.maintenance.Membership membership) {
+        return new ClusterService(membership);
+    }
+
     /** etcd's KV service over {@code kv}. */
     public static BindableService kvService(RaftKv kv) {
         return new KvService(kv);

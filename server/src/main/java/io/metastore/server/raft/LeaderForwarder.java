@@ -83,6 +83,24 @@ public final class LeaderForwarder implements AutoCloseable {
         return f;
     }
 
+    /** Sends any request this transport knows to the member at {@code peer} ({@code host:port}). */
+    public CompletableFuture<Object> call(String peer, Object request, long timeoutMs) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        String[] hostPort = peer.split(":");
+        try {
+            client.invokeAsync(new Endpoint(hostPort[0], Integer.parseInt(hostPort[1])), request, (result, error) -> {
+                if (error != null) {
+                    f.completeExceptionally(error);
+                } else {
+                    f.complete(result);
+                }
+            }, timeoutMs);
+        } catch (Exception e) {
+            f.completeExceptionally(e);
+        }
+        return f;
+    }
+
     private String awaitLeaderAddress() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         String leader = raft.leaderAddress();

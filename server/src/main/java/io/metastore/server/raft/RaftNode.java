@@ -167,6 +167,37 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         return id == null || id.isEmpty() ? null : id.getEndpoint().toString();
     }
 
+    /**
+     * Every voter's Raft address, as this member's configuration has it ({@code Node.listPeers}
+     * answers only on the leader; the node's current configuration is known on every member).
+     */
+    public List<String> peers() {
+        List<String> out = new ArrayList<>();
+        currentConf().getPeers().forEach(p -> out.add(p.getEndpoint().toString()));
+        return out;
+    }
+
+    /** Every learner's Raft address. */
+    public List<String> learners() {
+        List<String> out = new ArrayList<>();
+        currentConf().getLearners().forEach(p -> out.add(p.getEndpoint().toString()));
+        return out;
+    }
+
+    private Configuration currentConf() {
+        return ((com.alipay.sofa.jraft.core.NodeImpl) node).getCurrentConf();
+    }
+
+    /** Whether this member is a learner in its current configuration. */
+    public boolean isLearner() {
+        return learners().contains(node.getNodeId().getPeerId().getEndpoint().toString());
+    }
+
+    /** Asks jraft to hand leadership to {@code peer}; false if it refused at once. */
+    public boolean transferLeadershipTo(String peer) {
+        return node.transferLeadershipTo(PeerId.parsePeer(peer)).isOk();
+    }
+
     public long term() {
         return fsm.term();
     }
