@@ -20,6 +20,7 @@ import io.metastore.server.lease.LeaseIds;
 import io.metastore.server.lease.Lessor;
 import io.metastore.server.lease.RaftLease;
 import io.metastore.server.raft.ClusterIdentity;
+import io.metastore.server.raft.IdentityFile;
 import io.metastore.server.raft.ForwardProcessor;
 import io.metastore.server.raft.MemberInfo;
 import io.metastore.server.maintenance.Maintenance;
@@ -85,7 +86,7 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis());
             closeOrder.push(proposer);
-            ClusterIdentity identity = ClusterIdentity.of(config.peers(), config.raftAddress());
+            ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join());
             Headers headers = new Headers(identity, raft::term);
             LeaderForwarder forwarder = new LeaderForwarder(raft, FORWARD_TIMEOUT_MILLIS);
             closeOrder.push(forwarder);
@@ -99,9 +100,10 @@ public final class MetaStoreServer implements AutoCloseable {
             raft.registerProcessor(forwarded);
             Maintenance maintenance = new Maintenance(store, engine, raft, headers);
             java.util.function.Supplier<MemberInfo> self = () -> new MemberInfo("member-" + config.memberId(),
-                    "http://" + config.grpcHost() + ":" + grpcPort());
+                    "http://" + config.grpcHost() + ":" + grpcPort(), identity.clusterId(), store.appliedIndex());
             raft.registerProcessor(MemberInfo.processor(self));
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision);
+            membership.serveForwarded(forwarded);
             grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv),
                     GrpcServer.leaseService(raftLease), GrpcServer.maintenanceService(maintenance),
                     GrpcServer.clusterService(membership))).start();

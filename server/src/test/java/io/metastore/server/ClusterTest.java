@@ -30,7 +30,7 @@ class ClusterTest {
     @TempDir
     Path dir;
     final List<String> peers = new ArrayList<>();
-    final MetaStoreServer[] members = new MetaStoreServer[3];
+    MetaStoreServer[] members = new MetaStoreServer[3];
 
     static ByteSequence bs(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
@@ -267,5 +267,81 @@ class ClusterTest {
             channel.shutdownNow();
         }
         await(() -> leader() == follower, "leadership to move");
+    }
+
+    @Test
+    void aLearnerIsAddedCaughtUpPromotedAndAMemberRemovedWhileWritesContinue() throws Exception {
+        String newPeer = "127.0.0.1:" + TestServers.freePort();
+        var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", members[aFollower()].grpcPort())
+                .usePlaintext().build();
+        try (Client client = TestServers.client(members[0].grpcPort(), members[1].grpcPort(), members[2].grpcPort())) {
+            var cluster = io.etcd.jetcd.api.ClusterGrpc.newBlockingStub(channel);
+            KV kv = client.getKVClient();
+            putAll(kv, "mc/a", 30);
+            var added = cluster.memberAdd(io.etcd.jetcd.api.MemberAddRequest.newBuilder()
+                    .addPeerURLs("http://" + newPeer).setIsLearner(true).build());
+            assertTrue(added.getMember().getIsLearner());
+            assertEquals(4, added.getMembersCount());
+            long learnerId = added.getMember().getID();
+
+            io.grpc.StatusRuntimeException notReady = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.grpc.StatusRuntimeException.class, () -> promote(channel, learnerId));
+            assertEquals("etcdserver: can only promote a learner member which is in sync with leader",
+                    notReady.getStatus().getDescription());
+
+            List<String> all = new ArrayList<>(peers);
+            all.add(newPeer);
+            String[] args = {"--member-id", "4", "--cluster", String.join(",", all), "--join",
+                    "--data-dir", dir.resolve("m4").toString(), "--grpc-addr", "127.0.0.1:0", "--storage", "rocksdb",
+                    "--raft-sync", "false", "--election-timeout-ms", "600"};
+            MetaStoreServer fourth = MetaStoreServer.start(((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config());
+            members = java.util.Arrays.copyOf(members, 4);
+            members[3] = fourth;
+            putAll(kv, "mc/b", 30);
+            await(() -> fourth.store().currentRevision() == leader().store().currentRevision(), "the learner to catch up");
+
+            var promoted = promote(channel, learnerId);
+            assertEquals(4, promoted.getMembersList().stream().filter(m -> !m.getIsLearner()).count());
+
+            int victim = aFollower();
+            long victimId = -1;
+            for (var m : cluster.memberList(io.etcd.jetcd.api.MemberListRequest.getDefaultInstance()).getMembersList()) {
+                if (m.getPeerURLs(0).equals("http://" + members[victim].config().raftAddress())) {
+                    victimId = m.getID();
+                }
+            }
+            var removed = cluster.memberRemove(io.etcd.jetcd.api.MemberRemoveRequest.newBuilder().setID(victimId).build());
+            assertEquals(3, removed.getMembersCount());
+            members[victim].close();
+            members[victim] = null;
+            putAll(kv, "mc/c", 30);
+            long target = leader().store().currentRevision();
+            await(() -> fourth.store().currentRevision() == target, "the promoted member to follow");
+            assertEquals(90, fourth.store().range(io.metastore.mvcc.RangeQuery.of(
+                    "mc/".getBytes(StandardCharsets.UTF_8), "mc0".getBytes(StandardCharsets.UTF_8))).count());
+            assertEquals(leader().raft().node().getLeaderId(), fourth.raft().node().getLeaderId());
+            assertEquals(members[indexOf(leader())].store().currentRevision(), target);
+            var toFourth = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", fourth.grpcPort()).usePlaintext().build();
+            try {
+                io.grpc.StatusRuntimeException voter = org.junit.jupiter.api.Assertions.assertThrows(
+                        io.grpc.StatusRuntimeException.class, () -> promote(toFourth, learnerId));
+                assertEquals("etcdserver: can only promote a learner member", voter.getStatus().getDescription());
+            } finally {
+                toFourth.shutdownNow();
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    static io.etcd.jetcd.api.MemberListResponse promote(io.grpc.Channel channel, long id) {
+        var method = io.grpc.MethodDescriptor.<io.etcd.jetcd.api.MemberRemoveRequest, io.etcd.jetcd.api.MemberListResponse>newBuilder()
+                .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName("etcdserverpb.Cluster/MemberPromote")
+                .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(io.etcd.jetcd.api.MemberRemoveRequest.getDefaultInstance()))
+                .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(io.etcd.jetcd.api.MemberListResponse.getDefaultInstance()))
+                .build();
+        return io.grpc.stub.ClientCalls.blockingUnaryCall(channel, method, io.grpc.CallOptions.DEFAULT,
+                io.etcd.jetcd.api.MemberRemoveRequest.newBuilder().setID(id).build());
     }
 }

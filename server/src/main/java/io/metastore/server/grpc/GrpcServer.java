@@ -42,7 +42,7 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     public static BindableService clusterService(io.metastore.server.maintenance.Membership membership) {
-        return new ClusterService(membership);
+        return ClusterService.definition(membership);
     }
 
     /** etcd's KV service over {@code kv}. */

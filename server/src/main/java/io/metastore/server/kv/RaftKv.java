@@ -71,17 +71,15 @@ public final class RaftKv {
     public CompletableFuture<PutResponse> put(PutRequest req) {
         checkSize(req.getSerializedSize());
         checks.checkPut(ProtoCommands.put(req));
-        return raft.isLeader() ? putHere(req)
-                : forwarder.forward(ForwardRequest.Kind.PUT, req, PutResponse::parseFrom)
-                        .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+        return forwarder.route(() -> putHere(req), ForwardRequest.Kind.PUT, req, PutResponse::parseFrom)
+                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest req) {
         checkSize(req.getSerializedSize());
         checks.checkDeleteRange(ProtoCommands.deleteRange(req));
-        return raft.isLeader() ? deleteRangeHere(req)
-                : forwarder.forward(ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom)
-                        .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+        return forwarder.route(() -> deleteRangeHere(req), ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom)
+                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     public CompletableFuture<TxnResponse> txn(TxnRequest req) {
@@ -94,15 +92,13 @@ public final class RaftKv {
                 return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
             });
         }
-        return raft.isLeader() ? txnHere(req)
-                : forwarder.forward(ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom)
-                        .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+        return forwarder.route(() -> txnHere(req), ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom)
+                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     public CompletableFuture<CompactionResponse> compact(CompactionRequest req) {
-        return raft.isLeader() ? compactHere(req)
-                : forwarder.forward(ForwardRequest.Kind.COMPACT, req, CompactionResponse::parseFrom)
-                        .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+        return forwarder.route(() -> compactHere(req), ForwardRequest.Kind.COMPACT, req, CompactionResponse::parseFrom)
+                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     /** Registers what the leader runs for writes forwarded by followers. */

@@ -64,35 +64,23 @@ public final class RaftLease {
         if (req.getTTL() > MAX_TTL_SECONDS) {
             throw EtcdError.LEASE_TTL_TOO_LARGE.exception();
         }
-        if (!raft.isLeader()) {
-            return forwarder.forward(ForwardRequest.Kind.LEASE_GRANT, req, LeaseGrantResponse::parseFrom)
-                    .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
-        }
-        return grantHere(req);
+        return forwarder.route(() -> grantHere(req), ForwardRequest.Kind.LEASE_GRANT, req, LeaseGrantResponse::parseFrom)
+                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest req) {
-        if (!raft.isLeader()) {
-            return forwarder.forward(ForwardRequest.Kind.LEASE_REVOKE, req, LeaseRevokeResponse::parseFrom)
-                    .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
-        }
-        return revokeHere(req);
+        return forwarder.route(() -> revokeHere(req), ForwardRequest.Kind.LEASE_REVOKE, req, LeaseRevokeResponse::parseFrom)
+                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     public CompletableFuture<LeaseKeepAliveResponse> keepAlive(LeaseKeepAliveRequest req) {
-        if (!raft.isLeader()) {
-            return forwarder.forward(ForwardRequest.Kind.LEASE_KEEP_ALIVE, req, LeaseKeepAliveResponse::parseFrom)
-                    .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
-        }
-        return keepAliveHere(req);
+        return forwarder.route(() -> keepAliveHere(req), ForwardRequest.Kind.LEASE_KEEP_ALIVE, req, LeaseKeepAliveResponse::parseFrom)
+                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest req) {
-        if (!raft.isLeader()) {
-            return forwarder.forward(ForwardRequest.Kind.LEASE_TIME_TO_LIVE, req, LeaseTimeToLiveResponse::parseFrom)
-                    .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
-        }
-        return timeToLiveHere(req);
+        return forwarder.route(() -> timeToLiveHere(req), ForwardRequest.Kind.LEASE_TIME_TO_LIVE, req, LeaseTimeToLiveResponse::parseFrom)
+                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
 
     /** The ids of every lease this member knows, and the header for the answer. */

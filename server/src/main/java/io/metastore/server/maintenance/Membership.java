@@ -1,9 +1,18 @@
 package io.metastore.server.maintenance;
 
 import io.etcd.jetcd.api.Member;
+import io.etcd.jetcd.api.MemberAddRequest;
+import io.etcd.jetcd.api.MemberAddResponse;
 import io.etcd.jetcd.api.MemberListResponse;
+import io.etcd.jetcd.api.MemberRemoveRequest;
+import io.etcd.jetcd.api.MemberRemoveResponse;
+import io.etcd.jetcd.api.MemberUpdateRequest;
+import io.etcd.jetcd.api.MemberUpdateResponse;
+import io.metastore.server.error.EtcdError;
 import io.metastore.server.kv.Headers;
 import io.metastore.server.raft.ClusterIdentity;
+import io.metastore.server.raft.ForwardProcessor;
+import io.metastore.server.raft.ForwardRequest;
 import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.MemberInfo;
 import io.metastore.server.raft.RaftNode;
@@ -11,26 +20,30 @@ import io.metastore.server.raft.RaftNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * etcd's Cluster view of the Raft configuration: every voter and learner with its id (derived
  * from the cluster id and its peer address), and the name and client URL it reports about
- * itself. A member that does not answer is listed without them, as etcd lists an unstarted
- * member.
+ * itself — a member that does not answer is listed without them, as etcd lists an unstarted
+ * member. Changes (add, remove, update, promote) are jraft configuration changes made by the
+ * leader; followers forward them. A new member is then started with {@code --join}.
  */
 public final class Membership {
     private static final long INFO_TIMEOUT_MS = 1000;
+    /** etcd promotes a learner once its log is within 10% of the leader's. */
+    private static final double READY_FRACTION = 0.9;
 
     private final RaftNode raft;
     private final LeaderForwarder transport;
     private final Headers headers;
-    private final java.util.function.Supplier<MemberInfo> self;
+    private final Supplier<MemberInfo> self;
     private final String selfPeer;
-    private final java.util.function.LongSupplier revision;
+    private final LongSupplier revision;
 
-    public Membership(RaftNode raft, LeaderForwarder transport, Headers headers,
-                      java.util.function.Supplier<MemberInfo> self, String selfPeer,
-                      java.util.function.LongSupplier revision) {
+    public Membership(RaftNode raft, LeaderForwarder transport, Headers headers, Supplier<MemberInfo> self,
+                      String selfPeer, LongSupplier revision) {
         this.raft = raft;
         this.transport = transport;
         this.headers = headers;
@@ -40,21 +53,136 @@ public final class Membership {
     }
 
     public CompletableFuture<MemberListResponse> list() {
+        return members().thenApply(ms -> MemberListResponse.newBuilder()
+                .setHeader(headers.at(revision.getAsLong())).addAllMembers(ms).build());
+    }
+
+    public CompletableFuture<MemberAddResponse> add(MemberAddRequest req) {
+        return transport.route(() -> addHere(req), ForwardRequest.Kind.MEMBER_ADD, req, MemberAddResponse::parseFrom);
+    }
+
+    public CompletableFuture<MemberRemoveResponse> remove(MemberRemoveRequest req) {
+        return transport.route(() -> removeHere(req), ForwardRequest.Kind.MEMBER_REMOVE, req, MemberRemoveResponse::parseFrom);
+    }
+
+    public CompletableFuture<MemberUpdateResponse> update(MemberUpdateRequest req) {
+        return transport.route(() -> updateHere(req), ForwardRequest.Kind.MEMBER_UPDATE, req, MemberUpdateResponse::parseFrom);
+    }
+
+    /** MemberPromote: its request and response have the wire shapes of MemberRemoveRequest and MemberListResponse. */
+    public CompletableFuture<MemberListResponse> promote(MemberRemoveRequest req) {
+        return transport.route(() -> promoteHere(req), ForwardRequest.Kind.MEMBER_PROMOTE, req, MemberListResponse::parseFrom);
+    }
+
+    public void serveForwarded(ForwardProcessor processor) {
+        processor.on(ForwardRequest.Kind.MEMBER_ADD, b -> addHere(MemberAddRequest.parseFrom(b)))
+                .on(ForwardRequest.Kind.MEMBER_REMOVE, b -> removeHere(MemberRemoveRequest.parseFrom(b)))
+                .on(ForwardRequest.Kind.MEMBER_UPDATE, b -> updateHere(MemberUpdateRequest.parseFrom(b)))
+                .on(ForwardRequest.Kind.MEMBER_PROMOTE, b -> promoteHere(MemberRemoveRequest.parseFrom(b)));
+    }
+
+    // ------------------------------------------------------------------ on the leader
+
+    CompletableFuture<MemberAddResponse> addHere(MemberAddRequest req) {
+        if (req.getPeerURLsCount() != 1) {
+            throw new IllegalArgumentException("exactly one peer URL is supported, got " + req.getPeerURLsList());
+        }
+        String peer = stripScheme(req.getPeerURLs(0));
+        List<String> peers = new ArrayList<>(raft.peers());
+        List<String> learners = new ArrayList<>(raft.learners());
+        if (peers.contains(peer) || learners.contains(peer)) {
+            throw EtcdError.PEER_URL_EXISTS.exception();
+        }
+        (req.getIsLearner() ? learners : peers).add(peer);
+        Member added = Member.newBuilder().setID(id(peer)).addPeerURLs("http://" + peer).setIsLearner(req.getIsLearner()).build();
+        return raft.changeConfiguration(peers, learners).thenCompose(done -> members()).thenApply(ms ->
+                MemberAddResponse.newBuilder().setHeader(headers.at(revision.getAsLong())).setMember(added)
+                        .addAllMembers(ms).build());
+    }
+
+    CompletableFuture<MemberRemoveResponse> removeHere(MemberRemoveRequest req) {
+        List<String> peers = new ArrayList<>(raft.peers());
+        List<String> learners = new ArrayList<>(raft.learners());
+        String peer = find(req.getID(), peers, learners);
+        peers.remove(peer);
+        learners.remove(peer);
+        return raft.changeConfiguration(peers, learners).thenCompose(done -> members()).thenApply(ms ->
+                MemberRemoveResponse.newBuilder().setHeader(headers.at(revision.getAsLong())).addAllMembers(ms).build());
+    }
+
+    CompletableFuture<MemberUpdateResponse> updateHere(MemberUpdateRequest req) {
+        if (req.getPeerURLsCount() != 1) {
+            throw new IllegalArgumentException("exactly one peer URL is supported, got " + req.getPeerURLsList());
+        }
+        List<String> peers = new ArrayList<>(raft.peers());
+        List<String> learners = new ArrayList<>(raft.learners());
+        String old = find(req.getID(), peers, learners);
+        String now = stripScheme(req.getPeerURLs(0));
+        if (!now.equals(old) && (peers.contains(now) || learners.contains(now))) {
+            throw EtcdError.PEER_URL_EXISTS.exception();
+        }
+        peers.replaceAll(p -> p.equals(old) ? now : p);
+        learners.replaceAll(p -> p.equals(old) ? now : p);
+        return raft.changeConfiguration(peers, learners).thenCompose(done -> members()).thenApply(ms ->
+                MemberUpdateResponse.newBuilder().setHeader(headers.at(revision.getAsLong())).addAllMembers(ms).build());
+    }
+
+    CompletableFuture<MemberListResponse> promoteHere(MemberRemoveRequest req) {
+        List<String> peers = new ArrayList<>(raft.peers());
+        List<String> learners = new ArrayList<>(raft.learners());
+        String peer = find(req.getID(), peers, learners);
+        if (!learners.contains(peer)) {
+            throw EtcdError.MEMBER_NOT_LEARNER.exception();
+        }
+        long leaderIndex = raft.lastCommittedIndex();
+        return transport.call(peer, new MemberInfo.Request(), INFO_TIMEOUT_MS).handle((answer, error) -> {
+            if (!(answer instanceof MemberInfo info) || info.appliedIndex() < READY_FRACTION * leaderIndex) {
+                throw EtcdError.LEARNER_NOT_READY.exception();
+            }
+            return info;
+        }).thenCompose(info -> {
+            // jraft refuses a change whose old learners and new voters overlap: drop the learner, then add the voter
+            learners.remove(peer);
+            return raft.changeConfiguration(peers, learners);
+        }).thenCompose(done -> {
+            peers.add(peer);
+            return raft.changeConfiguration(peers, learners);
+        }).thenCompose(done -> list());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private String find(long id, List<String> peers, List<String> learners) {
+        for (List<String> group : List.of(peers, learners)) {
+            for (String p : group) {
+                if (id(p) == id) {
+                    return p;
+                }
+            }
+        }
+        throw EtcdError.MEMBER_NOT_FOUND.exception();
+    }
+
+    private long id(String peer) {
+        return ClusterIdentity.memberId(headers.identity().clusterId(), peer);
+    }
+
+    private static String stripScheme(String url) {
+        int i = url.indexOf("://");
+        String rest = i >= 0 ? url.substring(i + 3) : url;
+        return rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
+    }
+
+    private CompletableFuture<List<Member>> members() {
         List<CompletableFuture<Member>> members = new ArrayList<>();
         raft.peers().forEach(p -> members.add(member(p, false)));
         raft.learners().forEach(p -> members.add(member(p, true)));
-        return CompletableFuture.allOf(members.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(headers.at(revision.getAsLong()));
-            members.forEach(m -> b.addMembers(m.join()));
-            return b.build();
-        });
+        return CompletableFuture.allOf(members.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> members.stream().map(CompletableFuture::join).toList());
     }
 
     private CompletableFuture<Member> member(String peer, boolean learner) {
-        Member.Builder m = Member.newBuilder()
-                .setID(ClusterIdentity.memberId(headers.identity().clusterId(), peer))
-                .addPeerURLs("http://" + peer)
-                .setIsLearner(learner);
+        Member.Builder m = Member.newBuilder().setID(id(peer)).addPeerURLs("http://" + peer).setIsLearner(learner);
         CompletableFuture<Object> info = peer.equals(selfPeer) ? CompletableFuture.completedFuture(self.get())
                 : transport.call(peer, new MemberInfo.Request(), INFO_TIMEOUT_MS);
         return info.handle((answer, error) -> {

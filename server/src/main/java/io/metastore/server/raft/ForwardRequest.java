@@ -11,7 +11,8 @@ public final class ForwardRequest implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** The etcd request types a follower forwards (writes, and lease operations only the leader can answer). */
-    public enum Kind { PUT, DELETE_RANGE, TXN, COMPACT, LEASE_GRANT, LEASE_REVOKE, LEASE_KEEP_ALIVE, LEASE_TIME_TO_LIVE }
+    public enum Kind { PUT, DELETE_RANGE, TXN, COMPACT, LEASE_GRANT, LEASE_REVOKE, LEASE_KEEP_ALIVE, LEASE_TIME_TO_LIVE,
+        MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE, MEMBER_PROMOTE }
 
     private String kind;
     private byte[] request;

@@ -32,6 +32,40 @@ public final class LeaderForwarder implements AutoCloseable {
         T parse(byte[] bytes) throws com.google.protobuf.InvalidProtocolBufferException;
     }
 
+    /** Attempts before a request that keeps meeting a former leader fails with "not leader". */
+    private static final int ROUTE_ATTEMPTS = 10;
+    private static final long ROUTE_BACKOFF_MS = 50;
+
+    /**
+     * Runs a leader-only request where it can run: here while this member leads, otherwise on
+     * the leader. A request refused with "not leader" — jraft rejected the entry, so nothing
+     * was applied — is routed again to the leader of the moment, a bounded number of times; an
+     * outcome that may have been applied (a lost connection, a leader change after the append)
+     * is never retried.
+     */
+    public <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
+                                          com.google.protobuf.Message request, Parser<T> parser) {
+        return route(here, kind, request, parser, 1);
+    }
+
+    private <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
+                                           com.google.protobuf.Message request, Parser<T> parser, int attempt) {
+        CompletableFuture<T> f;
+        try {
+            f = raft.isLeader() ? here.get() : forward(kind, request, parser);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.exceptionallyCompose(e -> {
+            if (attempt < ROUTE_ATTEMPTS && io.metastore.server.error.GrpcErrors.etcdError(e) == EtcdError.NOT_LEADER) {
+                return CompletableFuture.supplyAsync(() -> null,
+                                CompletableFuture.delayedExecutor(ROUTE_BACKOFF_MS, TimeUnit.MILLISECONDS))
+                        .thenCompose(ignored -> route(here, kind, request, parser, attempt + 1));
+            }
+            return CompletableFuture.failedFuture(e);
+        });
+    }
+
     /** Sends an etcd request to the current leader; completes with its parsed answer or its etcd error. */
     public <T> CompletableFuture<T> forward(ForwardRequest.Kind kind, com.google.protobuf.Message request, Parser<T> parser) {
         return forward(kind, request.toByteArray()).thenApply(bytes -> {

@@ -7,20 +7,34 @@ import java.io.Serializable;
 
 /**
  * What a member tells others about itself over the Raft transport: its name and client URL,
- * which MemberList reports (the Raft configuration only knows peer addresses).
+ * which MemberList reports (the Raft configuration only knows peer addresses), the cluster id
+ * a joining member adopts, and how far it has applied the log.
  */
 public final class MemberInfo implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private String name;
     private String clientUrl;
+    private long clusterId;
+    private long appliedIndex;
 
     public MemberInfo() {
     }
 
-    public MemberInfo(String name, String clientUrl) {
+    public MemberInfo(String name, String clientUrl, long clusterId, long appliedIndex) {
         this.name = name;
         this.clientUrl = clientUrl;
+        this.clusterId = clusterId;
+        this.appliedIndex = appliedIndex;
+    }
+
+    public long clusterId() {
+        return clusterId;
+    }
+
+    /** The last Raft index the member applied (a learner is ready for promotion once close to the leader's). */
+    public long appliedIndex() {
+        return appliedIndex;
     }
 
     public String name() {

@@ -184,6 +184,31 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         return out;
     }
 
+    /**
+     * Changes the configuration (leader only) to {@code peers} as voters and {@code learners};
+     * completes when jraft has committed the change.
+     */
+    public CompletableFuture<Void> changeConfiguration(List<String> peers, List<String> learners) {
+        Configuration conf = new Configuration();
+        peers.forEach(p -> conf.addPeer(PeerId.parsePeer(p)));
+        learners.forEach(p -> conf.addLearner(PeerId.parsePeer(p)));
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        node.changePeers(conf, status -> {
+            if (status.isOk()) {
+                f.complete(null);
+            } else if (status.getRaftError() == com.alipay.sofa.jraft.error.RaftError.EPERM) {
+                f.completeExceptionally(EtcdError.NOT_LEADER.exception());
+            } else {
+                f.completeExceptionally(new IllegalStateException("configuration change failed: " + status));
+            }
+        });
+        return f;
+    }
+
+    public long lastCommittedIndex() {
+        return node.getLastCommittedIndex();
+    }
+
     private Configuration currentConf() {
         return ((com.alipay.sofa.jraft.core.NodeImpl) node).getCurrentConf();
     }
