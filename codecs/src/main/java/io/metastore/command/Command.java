@@ -7,5 +7,6 @@ package io.metastore.command;
  * and never mutated afterwards, so a command may be shared between the proposing thread, the
  * codec and the apply thread without copying.
  */
-public sealed interface Command permits Put, DeleteRange, Txn, Compact, LeaseGrant, LeaseRevoke, Batch {
+public sealed interface Command permits Put, DeleteRange, Txn, Compact, LeaseGrant, LeaseRevoke, Batch,
+        AuthChange, AlarmChange {
 }
