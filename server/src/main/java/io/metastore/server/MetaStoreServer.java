@@ -8,6 +8,9 @@ import io.metastore.engine.rocksdb.RocksEngine;
 import io.metastore.engine.rocksdb.RocksEngineOptions;
 import io.metastore.mvcc.MvccStore;
 import io.metastore.server.apply.Applier;
+import io.metastore.server.auth.AuthStore;
+import io.metastore.server.auth.Authorizer;
+import io.metastore.server.auth.RaftAuth;
 import io.metastore.server.apply.KvApplier;
 import io.metastore.server.apply.RequestChecks;
 import io.metastore.server.config.ServerConfig;
@@ -56,6 +59,8 @@ public final class MetaStoreServer implements AutoCloseable {
     static final long FORWARD_TIMEOUT_MILLIS = 10_000;
     /** How often the leader looks for expired leases (etcd checks every 500 ms). */
     static final long LEASE_TICK_MILLIS = 500;
+    /** etcd's default {@code --auth-token-ttl}: a simple token lapses after this long unused. */
+    static final long AUTH_TOKEN_TTL_SECONDS = 300;
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
@@ -78,9 +83,11 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(store);
             Lessor lessor = new Lessor(config.leaseExpiry(), System::nanoTime);
             lessor.recover(store);
+            AuthStore authStore = new AuthStore(System::nanoTime, AUTH_TOKEN_TTL_SECONDS);
+            authStore.recover(store);
             KvApplier kv = new KvApplier(store, lessor::exists);
             EntryCodec codec = EntryCodecs.byName(config.codec());
-            StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor), EntryCodecs.decoder(),
+            StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor, authStore), EntryCodecs.decoder(),
                     applied -> { });
             raft = new RaftNode(config, fsm, codec);
             closeOrder.push(raft);
@@ -98,15 +105,20 @@ public final class MetaStoreServer implements AutoCloseable {
             raftKv.serveForwarded(forwarded);
             raftLease.serveForwarded(forwarded);
             raft.registerProcessor(forwarded);
+            Authorizer authorizer = new Authorizer(authStore);
+            RaftAuth raftAuth = new RaftAuth(authStore, authorizer, proposer, forwarder, codec, EntryCodecs.decoder(),
+                    headers, store::currentRevision);
+            raftAuth.serveForwarded(forwarded);
             Maintenance maintenance = new Maintenance(store, engine, raft, headers);
             java.util.function.Supplier<MemberInfo> self = () -> new MemberInfo("member-" + config.memberId(),
                     "http://" + config.grpcHost() + ":" + grpcPort(), identity.clusterId(), store.appliedIndex());
             raft.registerProcessor(MemberInfo.processor(self));
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision);
             membership.serveForwarded(forwarded);
-            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv),
-                    GrpcServer.leaseService(raftLease), GrpcServer.maintenanceService(maintenance),
-                    GrpcServer.clusterService(membership))).start();
+            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv, authorizer),
+                    GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
+                    GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth)),
+                    GrpcServer.callerInterceptor(authStore)).start();
             closeOrder.push(grpc);
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {

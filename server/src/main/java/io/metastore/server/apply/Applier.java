@@ -16,6 +16,8 @@ import io.etcd.jetcd.api.LeaseRevokeResponse;
 import io.metastore.server.error.EtcdException;
 import io.metastore.server.lease.Lease;
 import io.metastore.server.lease.Lessor;
+import io.metastore.server.auth.AuthStore;
+import io.metastore.command.AuthChange;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,11 +36,13 @@ public final class Applier {
     private final MvccStore store;
     private final KvApplier kv;
     private final Lessor lessor;
+    private final AuthStore auth;
 
-    public Applier(MvccStore store, KvApplier kv, Lessor lessor) {
+    public Applier(MvccStore store, KvApplier kv, Lessor lessor, AuthStore auth) {
         this.store = store;
         this.kv = kv;
         this.lessor = lessor;
+        this.auth = auth;
     }
 
     /** This member became leader (apply thread): leases get deadlines. */
@@ -54,6 +58,7 @@ public final class Applier {
     /** Rebuilds what is derived from the store (the lease table) after it was replaced by a snapshot. */
     public void reloaded() {
         lessor.recover(store);
+        auth.recover(store);
     }
 
     /** Whether a command may share a batch entry with others (it applies inside one write transaction). */
@@ -91,6 +96,18 @@ public final class Applier {
                     return List.of(Applied.ok(LeaseGrantResponse.newBuilder()
                             .setHeader(KvApplier.header(w.revision())).setID(l.id()).setTTL(l.ttlSeconds()).build(),
                             List.of()));
+                } catch (EtcdException e) {
+                    txn.commit(index);
+                    return List.of(Applied.failed(e));
+                }
+            }
+        }
+        if (command instanceof AuthChange c) {
+            try (WriteTxn txn = store.beginWrite()) {
+                try {
+                    auth.apply(txn, c);
+                    WriteResult w = txn.commit(index);
+                    return List.of(Applied.ok(AuthResponses.of(c, KvApplier.header(w.revision())), List.of()));
                 } catch (EtcdException e) {
                     txn.commit(index);
                     return List.of(Applied.failed(e));

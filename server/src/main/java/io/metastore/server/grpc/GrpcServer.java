@@ -24,21 +24,32 @@ public final class GrpcServer implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
 
-    public GrpcServer(String host, int port, List<BindableService> services) {
+    public GrpcServer(String host, int port, List<BindableService> services, io.grpc.ServerInterceptor... interceptors) {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
                 .addService(health.getHealthService());
-        services.forEach(b::addService);
+        services.forEach(s -> b.addService(io.grpc.ServerInterceptors.intercept(s, interceptors)));
         this.server = b.build();
     }
 
     /** etcd's Lease service over {@code lease}, LeaseLeases included. */
-    public static BindableService leaseService(io.metastore.server.lease.RaftLease lease) {
-        return LeaseService.definition(lease);
+    public static BindableService leaseService(io.metastore.server.lease.RaftLease lease,
+                                               io.metastore.server.auth.Authorizer auth) {
+        return LeaseService.definition(lease, auth);
     }
 
-    public static BindableService maintenanceService(io.metastore.server.maintenance.Maintenance maintenance) {
-        return new MaintenanceService(maintenance);
+    public static BindableService authService(io.metastore.server.auth.RaftAuth auth) {
+        return new AuthService(auth);
+    }
+
+    /** Resolves the caller of every call from its token. */
+    public static io.grpc.ServerInterceptor callerInterceptor(io.metastore.server.auth.AuthStore store) {
+        return Caller.interceptor(store);
+    }
+
+    public static BindableService maintenanceService(io.metastore.server.maintenance.Maintenance maintenance,
+                                                     io.metastore.server.auth.Authorizer auth) {
+        return new MaintenanceService(maintenance, auth);
     }
 
     public static BindableService clusterService(io.metastore.server.maintenance.Membership membership) {
@@ -46,8 +57,8 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     /** etcd's KV service over {@code kv}. */
-    public static BindableService kvService(RaftKv kv) {
-        return new KvService(kv);
+    public static BindableService kvService(RaftKv kv, io.metastore.server.auth.Authorizer auth) {
+        return new KvService(kv, auth);
     }
 
     public GrpcServer start() {

@@ -40,14 +40,16 @@ import java.util.List;
  */
 final class LeaseService extends LeaseGrpc.LeaseImplBase {
     private final RaftLease lease;
+    private final io.metastore.server.auth.Authorizer auth;
 
-    LeaseService(RaftLease lease) {
+    LeaseService(RaftLease lease, io.metastore.server.auth.Authorizer auth) {
         this.lease = lease;
+        this.auth = auth;
     }
 
     /** The whole service: the stub's four methods plus LeaseLeases. */
-    static BindableService definition(RaftLease lease) {
-        LeaseService service = new LeaseService(lease);
+    static BindableService definition(RaftLease lease, io.metastore.server.auth.Authorizer auth) {
+        LeaseService service = new LeaseService(lease, auth);
         ServerServiceDefinition stub = service.bindService();
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(LeaseGrpc.SERVICE_NAME);
         for (ServerMethodDefinition<?, ?> m : stub.getMethods()) {
@@ -65,7 +67,10 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
     @Override
     public void leaseRevoke(LeaseRevokeRequest request, StreamObserver<LeaseRevokeResponse> observer) {
-        Answer.with(observer, () -> lease.revoke(request));
+        Answer.with(observer, () -> {
+            auth.leaseRevoke(Caller.user(), lease.keysOf(request.getID()));
+            return lease.revoke(request);
+        });
     }
 
     @Override

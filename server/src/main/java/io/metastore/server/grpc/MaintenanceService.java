@@ -31,9 +31,11 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private static final int CHUNK = 64 * 1024;
 
     private final Maintenance maintenance;
+    private final io.metastore.server.auth.Authorizer auth;
 
-    MaintenanceService(Maintenance maintenance) {
+    MaintenanceService(Maintenance maintenance, io.metastore.server.auth.Authorizer auth) {
         this.maintenance = maintenance;
+        this.auth = auth;
     }
 
     @Override
@@ -43,22 +45,34 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
     @Override
     public void hash(HashRequest request, StreamObserver<HashResponse> observer) {
-        Answer.with(observer, () -> CompletableFuture.supplyAsync(maintenance::hash));
+        Answer.with(observer, () -> {
+            auth.admin(Caller.user());
+            return CompletableFuture.supplyAsync(maintenance::hash);
+        });
     }
 
     @Override
     public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> observer) {
-        Answer.with(observer, () -> CompletableFuture.supplyAsync(() -> maintenance.hashKV(request.getRevision())));
+        Answer.with(observer, () -> {
+            auth.admin(Caller.user());
+            return CompletableFuture.supplyAsync(() -> maintenance.hashKV(request.getRevision()));
+        });
     }
 
     @Override
     public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> observer) {
-        Answer.with(observer, () -> CompletableFuture.supplyAsync(maintenance::defragment));
+        Answer.with(observer, () -> {
+            auth.admin(Caller.user());
+            return CompletableFuture.supplyAsync(maintenance::defragment);
+        });
     }
 
     @Override
     public void moveLeader(MoveLeaderRequest request, StreamObserver<MoveLeaderResponse> observer) {
-        Answer.with(observer, () -> maintenance.moveLeader(request.getTargetID()));
+        Answer.with(observer, () -> {
+            auth.admin(Caller.user());
+            return maintenance.moveLeader(request.getTargetID());
+        });
     }
 
     /** No alarm is ever raised yet (there is no space quota): GET lists none, the others change nothing. */
@@ -76,6 +90,12 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
      */
     @Override
     public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> observer) {
+        try {
+            auth.admin(Caller.user());
+        } catch (RuntimeException e) {
+            observer.onError(GrpcErrors.toStatus(e));
+            return;
+        }
         CompletableFuture.runAsync(() -> {
             Path tmp = null;
             try {

@@ -88,6 +88,12 @@ public final class RaftLease {
         return lessor.leases().stream().map(Lease::id).sorted().toList();
     }
 
+    /** The keys attached to a lease on this member (none for an unknown lease). */
+    public List<byte[]> keysOf(long id) {
+        Lease l = lessor.get(id);
+        return l == null ? List.of() : l.keys();
+    }
+
     public Headers headers() {
         return headers;
     }

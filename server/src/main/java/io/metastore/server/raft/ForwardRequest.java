@@ -12,7 +12,9 @@ public final class ForwardRequest implements Serializable {
 
     /** The etcd request types a follower forwards (writes, and lease operations only the leader can answer). */
     public enum Kind { PUT, DELETE_RANGE, TXN, COMPACT, LEASE_GRANT, LEASE_REVOKE, LEASE_KEEP_ALIVE, LEASE_TIME_TO_LIVE,
-        MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE, MEMBER_PROMOTE }
+        MEMBER_ADD, MEMBER_REMOVE, MEMBER_UPDATE, MEMBER_PROMOTE,
+        /** A command already built by the follower (an entry in any codec's format, as a BytesValue). */
+        COMMAND }
 
     private String kind;
     private byte[] request;

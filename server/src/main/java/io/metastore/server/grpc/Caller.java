@@ -1,0 +1,50 @@
+package io.metastore.server.grpc;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.metastore.server.auth.AuthStore;
+import io.metastore.server.error.EtcdError;
+
+/**
+ * Who is calling: the user of the {@code token} metadata etcd clients send, resolved once per
+ * call by {@link #interceptor} and read by handlers with {@link #user()}. An unknown or lapsed
+ * token is refused with "etcdserver: invalid auth token" while auth is enabled.
+ */
+final class Caller {
+    static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Context.Key<String> USER = Context.key("metastore-user");
+
+    private Caller() {
+    }
+
+    /** The calling user, or {@code null} when the call carries no token. */
+    static String user() {
+        return USER.get();
+    }
+
+    static ServerInterceptor interceptor(AuthStore store) {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                              ServerCallHandler<Q, R> next) {
+                String token = headers.get(TOKEN);
+                if (token == null || token.isEmpty()) {
+                    return next.startCall(call, headers);
+                }
+                String user = store.userOf(token);
+                if (user == null && store.view().enabled()) {
+                    EtcdError e = EtcdError.INVALID_AUTH_TOKEN;
+                    call.close(Status.fromCode(e.code()).withDescription(e.message()), new Metadata());
+                    return new ServerCall.Listener<>() {
+                    };
+                }
+                return Contexts.interceptCall(Context.current().withValue(USER, user), call, headers, next);
+            }
+        };
+    }
+}

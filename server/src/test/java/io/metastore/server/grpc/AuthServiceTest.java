@@ -1,0 +1,224 @@
+package io.metastore.server.grpc;
+
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.AuthEnableRequest;
+import io.etcd.jetcd.api.AuthGrpc;
+import io.etcd.jetcd.api.AuthRoleAddRequest;
+import io.etcd.jetcd.api.AuthRoleGetRequest;
+import io.etcd.jetcd.api.AuthRoleGrantPermissionRequest;
+import io.etcd.jetcd.api.AuthUserAddRequest;
+import io.etcd.jetcd.api.AuthUserChangePasswordRequest;
+import io.etcd.jetcd.api.AuthUserGetRequest;
+import io.etcd.jetcd.api.AuthUserGrantRoleRequest;
+import io.etcd.jetcd.api.AuthUserListRequest;
+import io.etcd.jetcd.api.AuthenticateRequest;
+import io.etcd.jetcd.api.Compare;
+import io.etcd.jetcd.api.DeleteRangeRequest;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrpc;
+import io.etcd.jetcd.api.LeaseRevokeRequest;
+import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.Permission;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.SnapshotRequest;
+import io.etcd.jetcd.api.StatusRequest;
+import io.etcd.jetcd.api.TxnRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import io.metastore.server.MetaStoreServer;
+import io.metastore.server.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * etcd's Auth service and its enforcement: management answers, then a permission matrix with
+ * auth enabled — each permission kind against each operation, txns, lease revokes, management
+ * operations — and token invalidation. The tests run in order on one member.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AuthServiceTest {
+    @TempDir
+    static Path dir;
+    static MetaStoreServer server;
+    static ManagedChannel channel;
+    static String rootToken;
+    static String aliceToken;
+
+    @BeforeAll
+    static void start() {
+        server = TestServers.startAndAwaitLeader(TestServers.singleNode(dir.resolve("m1"), "--storage", "memory"));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+    }
+
+    @AfterAll
+    static void stop() {
+        channel.shutdownNow();
+        server.close();
+    }
+
+    static <S extends AbstractStub<S>> S as(S stub, String token) {
+        if (token == null) {
+            return stub;
+        }
+        Metadata m = new Metadata();
+        m.put(Caller.TOKEN, token);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m));
+    }
+
+    static ByteString bs(String s) {
+        return ByteString.copyFromUtf8(s);
+    }
+
+    static void assertEtcdError(Status.Code code, String message, Executable call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
+        assertEquals(code, e.getStatus().getCode(), e.toString());
+        assertEquals(message, e.getStatus().getDescription());
+    }
+
+    static String login(String user, String password) {
+        return AuthGrpc.newBlockingStub(channel).authenticate(AuthenticateRequest.newBuilder().setName(user)
+                .setPassword(password).build()).getToken();
+    }
+
+    @Test
+    @Order(1)
+    void enablingNeedsARootUserWithTheRootRole() {
+        AuthGrpc.AuthBlockingStub auth = AuthGrpc.newBlockingStub(channel);
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: root user does not exist",
+                () -> auth.authEnable(AuthEnableRequest.getDefaultInstance()));
+        auth.userAdd(AuthUserAddRequest.newBuilder().setName("root").setPassword("rootpw").build());
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: root user does not have root role",
+                () -> auth.authEnable(AuthEnableRequest.getDefaultInstance()));
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: user name already exists",
+                () -> auth.userAdd(AuthUserAddRequest.newBuilder().setName("root").setPassword("x").build()));
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: authentication is not enabled",
+                () -> login("root", "rootpw"));
+        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+        auth.userAdd(AuthUserAddRequest.newBuilder().setName("alice").setPassword("alicepw").build());
+        auth.roleAdd(AuthRoleAddRequest.newBuilder().setName("reader").build());
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: role name not found",
+                () -> auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("alice").setRole("nope").build()));
+        auth.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("reader")
+                .setPerm(Permission.newBuilder().setPermType(Permission.Type.READ).setKey(bs("a/")).setRangeEnd(bs("a0"))).build());
+        auth.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("reader")
+                .setPerm(Permission.newBuilder().setPermType(Permission.Type.WRITE).setKey(bs("w"))).build());
+        auth.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("reader")
+                .setPerm(Permission.newBuilder().setPermType(Permission.Type.READWRITE).setKey(bs("rw/")).setRangeEnd(bs("rw0"))).build());
+        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("alice").setRole("reader").build());
+        assertEquals(3, auth.roleGet(AuthRoleGetRequest.newBuilder().setRole("reader").build()).getPermCount());
+        assertEquals(List.of("reader"), auth.userGet(AuthUserGetRequest.newBuilder().setName("alice").build()).getRolesList());
+        KVGrpc.newBlockingStub(channel).put(PutRequest.newBuilder().setKey(bs("a/1")).setValue(bs("v")).build());
+        auth.authEnable(AuthEnableRequest.getDefaultInstance());
+    }
+
+    @Test
+    @Order(2)
+    void callersNeedATokenAndTheRightPassword() {
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: user name is empty",
+                () -> KVGrpc.newBlockingStub(channel).range(RangeRequest.newBuilder().setKey(bs("a/1")).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password",
+                () -> login("alice", "wrong"));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password",
+                () -> login("mallory", "x"));
+        assertEtcdError(Status.Code.UNAUTHENTICATED, "etcdserver: invalid auth token",
+                () -> as(KVGrpc.newBlockingStub(channel), "forged.1").range(RangeRequest.newBuilder().setKey(bs("a/1")).build()));
+        rootToken = login("root", "rootpw");
+        aliceToken = login("alice", "alicepw");
+        assertEquals(1, as(KVGrpc.newBlockingStub(channel), rootToken).range(RangeRequest.newBuilder().setKey(bs("a/1")).build()).getCount());
+    }
+
+    @Test
+    @Order(3)
+    void eachPermissionKindAllowsExactlyItsOperations() {
+        KVGrpc.KVBlockingStub alice = as(KVGrpc.newBlockingStub(channel), aliceToken);
+        String denied = "etcdserver: permission denied";
+        assertEquals(1, alice.range(RangeRequest.newBuilder().setKey(bs("a/1")).build()).getCount());
+        assertEquals(1, alice.range(RangeRequest.newBuilder().setKey(bs("a/")).setRangeEnd(bs("a0")).build()).getCount());
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> alice.range(RangeRequest.newBuilder().setKey(bs("a/")).setRangeEnd(bs("b")).build()));
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> alice.put(PutRequest.newBuilder().setKey(bs("a/1")).setValue(bs("x")).build()));
+        alice.put(PutRequest.newBuilder().setKey(bs("w")).setValue(bs("x")).build());
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> alice.range(RangeRequest.newBuilder().setKey(bs("w")).build()));
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> alice.put(PutRequest.newBuilder().setKey(bs("w")).setValue(bs("x")).setPrevKv(true).build()));
+        alice.put(PutRequest.newBuilder().setKey(bs("rw/k")).setValue(bs("x")).setPrevKv(true).build());
+        alice.deleteRange(DeleteRangeRequest.newBuilder().setKey(bs("rw/")).setRangeEnd(bs("rw0")).setPrevKv(true).build());
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> alice.deleteRange(DeleteRangeRequest.newBuilder().setKey(bs("a/1")).build()));
+        Compare readA = Compare.newBuilder().setKey(bs("a/1")).setTarget(Compare.CompareTarget.VERSION)
+                .setResult(Compare.CompareResult.GREATER).setVersion(0).build();
+        assertTrue(alice.txn(TxnRequest.newBuilder().addCompare(readA)
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bs("w")).setValue(bs("t")))).build())
+                .getSucceeded());
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied, () -> alice.txn(TxnRequest.newBuilder().addCompare(readA)
+                .addFailure(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bs("a/1")).setValue(bs("t")))).build()));
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied, () -> alice.txn(TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder().setRequestTxn(TxnRequest.newBuilder()
+                        .addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(bs("w")))))).build()));
+        assertEquals(1, as(KVGrpc.newBlockingStub(channel), rootToken).range(RangeRequest.newBuilder().setKey(bs("a/1")).build())
+                .getKvs(0).getVersion(), "denied requests changed nothing");
+    }
+
+    @Test
+    @Order(4)
+    void managementAndLeaseRevokesAreChecked() {
+        String denied = "etcdserver: permission denied";
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> as(AuthGrpc.newBlockingStub(channel), aliceToken).userList(AuthUserListRequest.getDefaultInstance()));
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> as(AuthGrpc.newBlockingStub(channel), aliceToken).userAdd(AuthUserAddRequest.newBuilder().setName("eve").setPassword("x").build()));
+        assertEquals(List.of("alice", "root"),
+                as(AuthGrpc.newBlockingStub(channel), rootToken).userList(AuthUserListRequest.getDefaultInstance()).getUsersList());
+        assertEquals(List.of("reader"), as(AuthGrpc.newBlockingStub(channel), aliceToken)
+                .userGet(AuthUserGetRequest.newBuilder().setName("alice").build()).getRolesList(), "a user may read itself");
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied, () -> as(MaintenanceGrpc.newBlockingStub(channel), aliceToken)
+                .snapshot(SnapshotRequest.getDefaultInstance()).hasNext());
+        as(MaintenanceGrpc.newBlockingStub(channel), aliceToken).status(StatusRequest.getDefaultInstance());
+
+        long lease = as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID();
+        as(KVGrpc.newBlockingStub(channel), rootToken).put(PutRequest.newBuilder().setKey(bs("a/leased")).setLease(lease).build());
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied, () -> as(LeaseGrpc.newBlockingStub(channel), aliceToken)
+                .leaseRevoke(LeaseRevokeRequest.newBuilder().setID(lease).build()));
+        as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseRevoke(LeaseRevokeRequest.newBuilder().setID(lease).build());
+    }
+
+    @Test
+    @Order(5)
+    void changingAPasswordRevokesTheUsersTokens() {
+        KVGrpc.KVBlockingStub alice = as(KVGrpc.newBlockingStub(channel), aliceToken);
+        alice.range(RangeRequest.newBuilder().setKey(bs("a/1")).build());
+        as(AuthGrpc.newBlockingStub(channel), rootToken).userChangePassword(AuthUserChangePasswordRequest.newBuilder()
+                .setName("alice").setPassword("newpw").build());
+        assertEtcdError(Status.Code.UNAUTHENTICATED, "etcdserver: invalid auth token",
+                () -> alice.range(RangeRequest.newBuilder().setKey(bs("a/1")).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password",
+                () -> login("alice", "alicepw"));
+        String fresh = login("alice", "newpw");
+        assertFalse(fresh.equals(aliceToken));
+        assertEquals(1, as(KVGrpc.newBlockingStub(channel), fresh).range(RangeRequest.newBuilder().setKey(bs("a/1")).build()).getCount());
+    }
+}
