@@ -8,6 +8,8 @@ import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
+import io.metastore.command.AlarmChange;
+import io.metastore.command.AuthChange;
 import io.metastore.command.Batch;
 import io.metastore.command.Command;
 import io.metastore.command.Compact;
@@ -37,18 +39,29 @@ import java.util.List;
  *
  * <p>Every object starts with a {@code "type"} discriminator: {@code put}, {@code delete_range},
  * {@code range}, {@code txn}, {@code compact}, {@code lease_grant}, {@code lease_revoke},
- * {@code batch}. The other member names are the record component names. Byte arrays are standard
- * base64 strings with padding (so any bytes, including invalid UTF-8, round-trip); longs are JSON
- * numbers; enums are their constant names; a compare is an object without a type. For example:
+ * {@code batch}, the auth store changes {@code auth_enable}, {@code auth_disable},
+ * {@code authenticate}, {@code user_add}, {@code user_delete}, {@code user_change_password},
+ * {@code user_grant_role}, {@code user_revoke_role}, {@code role_add}, {@code role_delete},
+ * {@code role_grant_permission}, {@code role_revoke_permission}, and {@code alarm}. The other
+ * member names are the record component names, except that a permission's {@code type} is
+ * written as {@code permType} (etcd's name) so it cannot clash with the discriminator. Byte
+ * arrays are standard base64 strings with padding (so any bytes, including invalid UTF-8,
+ * round-trip); strings (user and role names, tokens, password hashes) are JSON strings; longs
+ * are JSON numbers; enums are their constant names; a compare is an object without a type. For
+ * example:
  *
  * <pre>
  * {"type":"put","key":"Zm9v","value":"","lease":0,"prevKv":false,"ignoreValue":false,"ignoreLease":false}
  * {"type":"txn","compare":[{"result":"EQUAL","target":"VERSION","key":"Zm9v","rangeEnd":"","number":0,
  *  "value":""}],"success":[...],"failure":[...]}
+ * {"type":"role_grant_permission","name":"r","permType":"READ","key":"Zm9v","rangeEnd":""}
  * </pre>
  *
  * <p>Reading is strict: the type must come first, unknown members, trailing data and invalid
  * UTF-8 are rejected, and a missing member takes its default except a key, which is required.
+ * So are the members the records cannot do without: a compare's result and target, a
+ * permission's type, an alarm's action and type, and every string except a new user's password
+ * hash (which defaults to empty).
  */
 public final class GsonEntryCodec implements EntryCodec {
 
@@ -198,10 +211,68 @@ public final class GsonEntryCodec implements EntryCodec {
         } else if (node instanceof Batch b) {
             out.name("type").value("batch");
             writeList(out, "commands", b.commands());
+        } else if (node instanceof AuthChange a) {
+            writeAuthChange(out, a);
+        } else if (node instanceof AlarmChange a) {
+            out.name("type").value("alarm");
+            out.name("action").value(a.action().name());
+            out.name("memberId").value(a.memberId());
+            out.name("alarm").value(a.alarm().name());
         } else {
             throw new IllegalArgumentException("not a command: " + node);
         }
         out.endObject();
+    }
+
+    private static void writeAuthChange(JsonWriter out, AuthChange change) throws IOException {
+        if (change instanceof AuthChange.Enable) {
+            out.name("type").value("auth_enable");
+        } else if (change instanceof AuthChange.Disable) {
+            out.name("type").value("auth_disable");
+        } else if (change instanceof AuthChange.Authenticate a) {
+            out.name("type").value("authenticate");
+            out.name("user").value(a.user());
+            out.name("token").value(a.token());
+        } else if (change instanceof AuthChange.UserAdd u) {
+            out.name("type").value("user_add");
+            out.name("name").value(u.name());
+            out.name("passwordHash").value(u.passwordHash());
+            out.name("noPassword").value(u.noPassword());
+        } else if (change instanceof AuthChange.UserDelete u) {
+            out.name("type").value("user_delete");
+            out.name("name").value(u.name());
+        } else if (change instanceof AuthChange.UserChangePassword u) {
+            out.name("type").value("user_change_password");
+            out.name("name").value(u.name());
+            out.name("passwordHash").value(u.passwordHash());
+        } else if (change instanceof AuthChange.UserGrantRole u) {
+            out.name("type").value("user_grant_role");
+            out.name("user").value(u.user());
+            out.name("role").value(u.role());
+        } else if (change instanceof AuthChange.UserRevokeRole u) {
+            out.name("type").value("user_revoke_role");
+            out.name("name").value(u.name());
+            out.name("role").value(u.role());
+        } else if (change instanceof AuthChange.RoleAdd r) {
+            out.name("type").value("role_add");
+            out.name("name").value(r.name());
+        } else if (change instanceof AuthChange.RoleDelete r) {
+            out.name("type").value("role_delete");
+            out.name("role").value(r.role());
+        } else if (change instanceof AuthChange.RoleGrantPermission r) {
+            out.name("type").value("role_grant_permission");
+            out.name("name").value(r.name());
+            out.name("permType").value(r.type().name());
+            bytes(out, "key", r.key());
+            bytes(out, "rangeEnd", r.rangeEnd());
+        } else if (change instanceof AuthChange.RoleRevokePermission r) {
+            out.name("type").value("role_revoke_permission");
+            out.name("role").value(r.role());
+            bytes(out, "key", r.key());
+            bytes(out, "rangeEnd", r.rangeEnd());
+        } else {
+            throw new IllegalArgumentException("unknown auth change: " + change);
+        }
     }
 
     private static void writeCompare(JsonWriter out, Compare c) throws IOException {
@@ -247,6 +318,19 @@ public final class GsonEntryCodec implements EntryCodec {
             case "lease_grant" -> readLeaseGrant(in);
             case "lease_revoke" -> readLeaseRevoke(in);
             case "batch" -> readBatch(in, depth);
+            case "auth_enable" -> readEmpty(in, new AuthChange.Enable());
+            case "auth_disable" -> readEmpty(in, new AuthChange.Disable());
+            case "authenticate" -> readAuthenticate(in);
+            case "user_add" -> readUserAdd(in);
+            case "user_delete" -> new AuthChange.UserDelete(readOneString(in, "name"));
+            case "user_change_password" -> readUserChangePassword(in);
+            case "user_grant_role" -> readUserGrantRole(in);
+            case "user_revoke_role" -> readUserRevokeRole(in);
+            case "role_add" -> new AuthChange.RoleAdd(readOneString(in, "name"));
+            case "role_delete" -> new AuthChange.RoleDelete(readOneString(in, "role"));
+            case "role_grant_permission" -> readRoleGrantPermission(in);
+            case "role_revoke_permission" -> readRoleRevokePermission(in);
+            case "alarm" -> readAlarm(in);
             default -> throw new JsonParseException("unknown type \"" + type + "\" at " + in.getPath());
         };
         in.endObject();
@@ -427,6 +511,150 @@ public final class GsonEntryCodec implements EntryCodec {
         return new Batch(commands);
     }
 
+    /** A command without members besides its type. */
+    private static <T> T readEmpty(JsonReader in, T node) throws IOException {
+        if (in.hasNext()) {
+            throw unknown(in, in.nextName());
+        }
+        return node;
+    }
+
+    /** A command whose only member is the required string {@code member}. */
+    private static String readOneString(JsonReader in, String member) throws IOException {
+        String value = null;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            if (!member.equals(name)) {
+                throw unknown(in, name);
+            }
+            value = readString(in);
+        }
+        return required(in, value);
+    }
+
+    private static AuthChange.Authenticate readAuthenticate(JsonReader in) throws IOException {
+        String user = null;
+        String token = null;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            switch (name) {
+                case "user" -> user = readString(in);
+                case "token" -> token = readString(in);
+                default -> throw unknown(in, name);
+            }
+        }
+        return new AuthChange.Authenticate(required(in, user), required(in, token));
+    }
+
+    private static AuthChange.UserAdd readUserAdd(JsonReader in) throws IOException {
+        String user = null;
+        String passwordHash = "";
+        boolean noPassword = false;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            switch (name) {
+                case "name" -> user = readString(in);
+                case "passwordHash" -> passwordHash = readString(in);
+                case "noPassword" -> noPassword = in.nextBoolean();
+                default -> throw unknown(in, name);
+            }
+        }
+        return new AuthChange.UserAdd(required(in, user), passwordHash, noPassword);
+    }
+
+    private static AuthChange.UserChangePassword readUserChangePassword(JsonReader in) throws IOException {
+        String user = null;
+        String passwordHash = null;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            switch (name) {
+                case "name" -> user = readString(in);
+                case "passwordHash" -> passwordHash = readString(in);
+                default -> throw unknown(in, name);
+            }
+        }
+        return new AuthChange.UserChangePassword(required(in, user), required(in, passwordHash));
+    }
+
+    private static AuthChange.UserGrantRole readUserGrantRole(JsonReader in) throws IOException {
+        String user = null;
+        String role = null;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            switch (name) {
+                case "user" -> user = readString(in);
+                case "role" -> role = readString(in);
+                default -> throw unknown(in, name);
+            }
+        }
+        return new AuthChange.UserGrantRole(required(in, user), required(in, role));
+    }
+
+    private static AuthChange.UserRevokeRole readUserRevokeRole(JsonReader in) throws IOException {
+        String user = null;
+        String role = null;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            switch (name) {
+                case "name" -> user = readString(in);
+                case "role" -> role = readString(in);
+                default -> throw unknown(in, name);
+            }
+        }
+        return new AuthChange.UserRevokeRole(required(in, user), required(in, role));
+    }
+
+    private static AuthChange.RoleGrantPermission readRoleGrantPermission(JsonReader in) throws IOException {
+        String role = null;
+        AuthChange.PermissionType permType = null;
+        byte[] key = null;
+        byte[] rangeEnd = null;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            switch (name) {
+                case "name" -> role = readString(in);
+                case "permType" -> permType = AuthChange.PermissionType.valueOf(in.nextString());
+                case "key" -> key = readBytes(in);
+                case "rangeEnd" -> rangeEnd = readBytes(in);
+                default -> throw unknown(in, name);
+            }
+        }
+        return new AuthChange.RoleGrantPermission(required(in, role), required(in, permType), required(in, key),
+                rangeEnd);
+    }
+
+    private static AuthChange.RoleRevokePermission readRoleRevokePermission(JsonReader in) throws IOException {
+        String role = null;
+        byte[] key = null;
+        byte[] rangeEnd = null;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            switch (name) {
+                case "role" -> role = readString(in);
+                case "key" -> key = readBytes(in);
+                case "rangeEnd" -> rangeEnd = readBytes(in);
+                default -> throw unknown(in, name);
+            }
+        }
+        return new AuthChange.RoleRevokePermission(required(in, role), required(in, key), rangeEnd);
+    }
+
+    private static AlarmChange readAlarm(JsonReader in) throws IOException {
+        AlarmChange.Action action = null;
+        long memberId = 0;
+        AlarmChange.Type alarm = null;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            switch (name) {
+                case "action" -> action = AlarmChange.Action.valueOf(in.nextString());
+                case "memberId" -> memberId = in.nextLong();
+                case "alarm" -> alarm = AlarmChange.Type.valueOf(in.nextString());
+                default -> throw unknown(in, name);
+            }
+        }
+        return new AlarmChange(required(in, action), memberId, required(in, alarm));
+    }
+
     private static <T> List<T> readList(JsonReader in, int depth, Class<T> type) throws IOException {
         List<T> nodes = new ArrayList<>();
         in.beginArray();
@@ -435,6 +663,14 @@ public final class GsonEntryCodec implements EntryCodec {
         }
         in.endArray();
         return nodes;
+    }
+
+    /** A JSON string only: Gson's {@code nextString} would also take a number. */
+    private static String readString(JsonReader in) throws IOException {
+        if (in.peek() != JsonToken.STRING) {
+            throw new JsonParseException("expected a string but was " + in.peek() + " at " + in.getPath());
+        }
+        return in.nextString();
     }
 
     private static byte[] readBytes(JsonReader in) throws IOException {

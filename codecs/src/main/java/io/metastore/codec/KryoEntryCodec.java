@@ -7,6 +7,8 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
+import io.metastore.command.AlarmChange;
+import io.metastore.command.AuthChange;
 import io.metastore.command.Batch;
 import io.metastore.command.Command;
 import io.metastore.command.Compact;
@@ -18,6 +20,10 @@ import io.metastore.command.Put;
 import io.metastore.command.Range;
 import io.metastore.command.Txn;
 import io.metastore.command.TxnOp;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,12 +54,26 @@ import java.util.List;
  *                    flags(1 serializable | 2 keysOnly | 4 countOnly), minModRevision,
  *                    maxModRevision, minCreateRevision, maxCreateRevision
  *  24  Compare       result, target, key, rangeEnd, number, value
+ *  25  AuthChange.Enable                (empty)
+ *  26  AuthChange.Disable               (empty)
+ *  27  AuthChange.Authenticate          user, token
+ *  28  AuthChange.UserAdd               name, passwordHash, flags(1 noPassword)
+ *  29  AuthChange.UserDelete            name
+ *  30  AuthChange.UserChangePassword    name, passwordHash
+ *  31  AuthChange.UserGrantRole         user, role
+ *  32  AuthChange.UserRevokeRole        name, role
+ *  33  AuthChange.RoleAdd               name
+ *  34  AuthChange.RoleDelete            role
+ *  35  AuthChange.RoleGrantPermission   name, type, key, rangeEnd
+ *  36  AuthChange.RoleRevokePermission  role, key, rangeEnd
+ *  37  AlarmChange                      action, memberId, alarm
  * </pre>
  *
- * <p>Byte arrays are a positive varint length then the raw bytes; {@code n} is a positive varint
- * count; longs are Kryo positive-optimised varlongs; enums and flags are one byte (an enum as its
- * etcd wire number, which is its ordinal). Unknown flag bits and out-of-range enum numbers are
- * rejected.
+ * <p>Byte arrays are a positive varint length then the raw bytes; strings are the same with their
+ * UTF-8 encoding, and invalid UTF-8 is rejected; {@code n} is a positive varint count; longs are
+ * Kryo positive-optimised varlongs; enums and flags are one byte (an enum as its ordinal, which
+ * for every enum but {@code AlarmChange.Action} is its etcd wire number; an action is 0 ACTIVATE,
+ * 1 DEACTIVATE). Unknown flag bits and out-of-range enum numbers are rejected.
  *
  * <p>Nesting deeper than {@value #MAX_DEPTH} Kryo objects (about 120 levels of transactions) is
  * rejected when reading, and fails when writing, instead of overflowing the stack.
@@ -73,6 +93,19 @@ public final class KryoEntryCodec implements EntryCodec {
     static final int BATCH_ID = 22;
     static final int RANGE_ID = 23;
     static final int COMPARE_ID = 24;
+    static final int AUTH_ENABLE_ID = 25;
+    static final int AUTH_DISABLE_ID = 26;
+    static final int AUTHENTICATE_ID = 27;
+    static final int USER_ADD_ID = 28;
+    static final int USER_DELETE_ID = 29;
+    static final int USER_CHANGE_PASSWORD_ID = 30;
+    static final int USER_GRANT_ROLE_ID = 31;
+    static final int USER_REVOKE_ROLE_ID = 32;
+    static final int ROLE_ADD_ID = 33;
+    static final int ROLE_DELETE_ID = 34;
+    static final int ROLE_GRANT_PERMISSION_ID = 35;
+    static final int ROLE_REVOKE_PERMISSION_ID = 36;
+    static final int ALARM_ID = 37;
 
     /** Deeper nesting than this is treated as corruption rather than overflowing the stack. */
     private static final int MAX_DEPTH = 128;
@@ -177,6 +210,22 @@ public final class KryoEntryCodec implements EntryCodec {
         kryo.register(Batch.class, new BatchSerializer(), BATCH_ID);
         kryo.register(Range.class, new RangeSerializer(), RANGE_ID);
         kryo.register(Compare.class, new CompareSerializer(), COMPARE_ID);
+        kryo.register(AuthChange.Enable.class, new AuthEnableSerializer(), AUTH_ENABLE_ID);
+        kryo.register(AuthChange.Disable.class, new AuthDisableSerializer(), AUTH_DISABLE_ID);
+        kryo.register(AuthChange.Authenticate.class, new AuthenticateSerializer(), AUTHENTICATE_ID);
+        kryo.register(AuthChange.UserAdd.class, new UserAddSerializer(), USER_ADD_ID);
+        kryo.register(AuthChange.UserDelete.class, new UserDeleteSerializer(), USER_DELETE_ID);
+        kryo.register(AuthChange.UserChangePassword.class, new UserChangePasswordSerializer(),
+                USER_CHANGE_PASSWORD_ID);
+        kryo.register(AuthChange.UserGrantRole.class, new UserGrantRoleSerializer(), USER_GRANT_ROLE_ID);
+        kryo.register(AuthChange.UserRevokeRole.class, new UserRevokeRoleSerializer(), USER_REVOKE_ROLE_ID);
+        kryo.register(AuthChange.RoleAdd.class, new RoleAddSerializer(), ROLE_ADD_ID);
+        kryo.register(AuthChange.RoleDelete.class, new RoleDeleteSerializer(), ROLE_DELETE_ID);
+        kryo.register(AuthChange.RoleGrantPermission.class, new RoleGrantPermissionSerializer(),
+                ROLE_GRANT_PERMISSION_ID);
+        kryo.register(AuthChange.RoleRevokePermission.class, new RoleRevokePermissionSerializer(),
+                ROLE_REVOKE_PERMISSION_ID);
+        kryo.register(AlarmChange.class, new AlarmSerializer(), ALARM_ID);
         return kryo;
     }
 
@@ -202,6 +251,23 @@ public final class KryoEntryCodec implements EntryCodec {
     private static byte[] readBytes(Input input) {
         int length = readCount(input);
         return input.readBytes(length);
+    }
+
+    private static void writeString(Output output, String text) {
+        writeBytes(output, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String readString(Input input) {
+        byte[] utf8 = readBytes(input);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(utf8))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new KryoException("string is not valid UTF-8", e);
+        }
     }
 
     /** A length or element count; each unit takes at least a byte, so it cannot exceed what is left. */
@@ -439,6 +505,192 @@ public final class KryoEntryCodec implements EntryCodec {
                 commands.add(readTagged(kryo, input, Command.class));
             }
             return new Batch(commands);
+        }
+    }
+
+    private static final class AuthEnableSerializer extends Serializer<AuthChange.Enable> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.Enable enable) {
+        }
+
+        @Override
+        public AuthChange.Enable read(Kryo kryo, Input input, Class<? extends AuthChange.Enable> type) {
+            return new AuthChange.Enable();
+        }
+    }
+
+    private static final class AuthDisableSerializer extends Serializer<AuthChange.Disable> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.Disable disable) {
+        }
+
+        @Override
+        public AuthChange.Disable read(Kryo kryo, Input input, Class<? extends AuthChange.Disable> type) {
+            return new AuthChange.Disable();
+        }
+    }
+
+    private static final class AuthenticateSerializer extends Serializer<AuthChange.Authenticate> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.Authenticate authenticate) {
+            writeString(output, authenticate.user());
+            writeString(output, authenticate.token());
+        }
+
+        @Override
+        public AuthChange.Authenticate read(Kryo kryo, Input input, Class<? extends AuthChange.Authenticate> type) {
+            String user = readString(input);
+            return new AuthChange.Authenticate(user, readString(input));
+        }
+    }
+
+    private static final class UserAddSerializer extends Serializer<AuthChange.UserAdd> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.UserAdd add) {
+            writeString(output, add.name());
+            writeString(output, add.passwordHash());
+            output.writeByte(flags(add.noPassword()));
+        }
+
+        @Override
+        public AuthChange.UserAdd read(Kryo kryo, Input input, Class<? extends AuthChange.UserAdd> type) {
+            String name = readString(input);
+            String passwordHash = readString(input);
+            return new AuthChange.UserAdd(name, passwordHash, (readFlags(input, 1) & 1) != 0);
+        }
+    }
+
+    private static final class UserDeleteSerializer extends Serializer<AuthChange.UserDelete> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.UserDelete delete) {
+            writeString(output, delete.name());
+        }
+
+        @Override
+        public AuthChange.UserDelete read(Kryo kryo, Input input, Class<? extends AuthChange.UserDelete> type) {
+            return new AuthChange.UserDelete(readString(input));
+        }
+    }
+
+    private static final class UserChangePasswordSerializer extends Serializer<AuthChange.UserChangePassword> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.UserChangePassword change) {
+            writeString(output, change.name());
+            writeString(output, change.passwordHash());
+        }
+
+        @Override
+        public AuthChange.UserChangePassword read(Kryo kryo, Input input,
+                Class<? extends AuthChange.UserChangePassword> type) {
+            String name = readString(input);
+            return new AuthChange.UserChangePassword(name, readString(input));
+        }
+    }
+
+    private static final class UserGrantRoleSerializer extends Serializer<AuthChange.UserGrantRole> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.UserGrantRole grant) {
+            writeString(output, grant.user());
+            writeString(output, grant.role());
+        }
+
+        @Override
+        public AuthChange.UserGrantRole read(Kryo kryo, Input input, Class<? extends AuthChange.UserGrantRole> type) {
+            String user = readString(input);
+            return new AuthChange.UserGrantRole(user, readString(input));
+        }
+    }
+
+    private static final class UserRevokeRoleSerializer extends Serializer<AuthChange.UserRevokeRole> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.UserRevokeRole revoke) {
+            writeString(output, revoke.name());
+            writeString(output, revoke.role());
+        }
+
+        @Override
+        public AuthChange.UserRevokeRole read(Kryo kryo, Input input,
+                Class<? extends AuthChange.UserRevokeRole> type) {
+            String name = readString(input);
+            return new AuthChange.UserRevokeRole(name, readString(input));
+        }
+    }
+
+    private static final class RoleAddSerializer extends Serializer<AuthChange.RoleAdd> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.RoleAdd add) {
+            writeString(output, add.name());
+        }
+
+        @Override
+        public AuthChange.RoleAdd read(Kryo kryo, Input input, Class<? extends AuthChange.RoleAdd> type) {
+            return new AuthChange.RoleAdd(readString(input));
+        }
+    }
+
+    private static final class RoleDeleteSerializer extends Serializer<AuthChange.RoleDelete> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.RoleDelete delete) {
+            writeString(output, delete.role());
+        }
+
+        @Override
+        public AuthChange.RoleDelete read(Kryo kryo, Input input, Class<? extends AuthChange.RoleDelete> type) {
+            return new AuthChange.RoleDelete(readString(input));
+        }
+    }
+
+    private static final class RoleGrantPermissionSerializer extends Serializer<AuthChange.RoleGrantPermission> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.RoleGrantPermission grant) {
+            writeString(output, grant.name());
+            output.writeByte(grant.type().ordinal());
+            writeBytes(output, grant.key());
+            writeBytes(output, grant.rangeEnd());
+        }
+
+        @Override
+        public AuthChange.RoleGrantPermission read(Kryo kryo, Input input,
+                Class<? extends AuthChange.RoleGrantPermission> type) {
+            String name = readString(input);
+            AuthChange.PermissionType permType = readEnum(input, AuthChange.PermissionType.values());
+            byte[] key = readBytes(input);
+            byte[] rangeEnd = readBytes(input);
+            return new AuthChange.RoleGrantPermission(name, permType, key, rangeEnd);
+        }
+    }
+
+    private static final class RoleRevokePermissionSerializer extends Serializer<AuthChange.RoleRevokePermission> {
+        @Override
+        public void write(Kryo kryo, Output output, AuthChange.RoleRevokePermission revoke) {
+            writeString(output, revoke.role());
+            writeBytes(output, revoke.key());
+            writeBytes(output, revoke.rangeEnd());
+        }
+
+        @Override
+        public AuthChange.RoleRevokePermission read(Kryo kryo, Input input,
+                Class<? extends AuthChange.RoleRevokePermission> type) {
+            String role = readString(input);
+            byte[] key = readBytes(input);
+            byte[] rangeEnd = readBytes(input);
+            return new AuthChange.RoleRevokePermission(role, key, rangeEnd);
+        }
+    }
+
+    private static final class AlarmSerializer extends Serializer<AlarmChange> {
+        @Override
+        public void write(Kryo kryo, Output output, AlarmChange alarm) {
+            output.writeByte(alarm.action().ordinal());
+            writeLong(output, alarm.memberId());
+            output.writeByte(alarm.alarm().ordinal());
+        }
+
+        @Override
+        public AlarmChange read(Kryo kryo, Input input, Class<? extends AlarmChange> type) {
+            AlarmChange.Action action = readEnum(input, AlarmChange.Action.values());
+            long memberId = readLong(input);
+            return new AlarmChange(action, memberId, readEnum(input, AlarmChange.Type.values()));
         }
     }
 }

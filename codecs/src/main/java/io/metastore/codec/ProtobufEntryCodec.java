@@ -3,17 +3,33 @@ package io.metastore.codec;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import io.metastore.codec.proto.AlarmRequest;
+import io.metastore.codec.proto.AuthDisableRequest;
+import io.metastore.codec.proto.AuthEnableRequest;
+import io.metastore.codec.proto.AuthRoleAddRequest;
+import io.metastore.codec.proto.AuthRoleDeleteRequest;
+import io.metastore.codec.proto.AuthRoleGrantPermissionRequest;
+import io.metastore.codec.proto.AuthRoleRevokePermissionRequest;
+import io.metastore.codec.proto.AuthUserAddRequest;
+import io.metastore.codec.proto.AuthUserChangePasswordRequest;
+import io.metastore.codec.proto.AuthUserDeleteRequest;
+import io.metastore.codec.proto.AuthUserGrantRoleRequest;
+import io.metastore.codec.proto.AuthUserRevokeRoleRequest;
+import io.metastore.codec.proto.AuthenticateRequest;
 import io.metastore.codec.proto.BatchRequest;
 import io.metastore.codec.proto.CompactionRequest;
 import io.metastore.codec.proto.DeleteRangeRequest;
 import io.metastore.codec.proto.Entry;
 import io.metastore.codec.proto.LeaseGrantRequest;
 import io.metastore.codec.proto.LeaseRevokeRequest;
+import io.metastore.codec.proto.Permission;
 import io.metastore.codec.proto.PutRequest;
 import io.metastore.codec.proto.RangeRequest;
 import io.metastore.codec.proto.RequestOp;
 import io.metastore.codec.proto.TxnCompare;
 import io.metastore.codec.proto.TxnRequest;
+import io.metastore.command.AlarmChange;
+import io.metastore.command.AuthChange;
 import io.metastore.command.Batch;
 import io.metastore.command.Command;
 import io.metastore.command.Compact;
@@ -32,12 +48,15 @@ import java.util.List;
 /**
  * Codec {@code protobuf} (id 3): the body is one {@code metastore.entry.Entry} message from
  * {@code src/main/proto/metastore_entry.proto}, whose {@code command} oneof holds the command.
- * Messages mirror etcd's requests field for field; enums use etcd's wire numbers, which are the
- * ordinals of the model's enums.
+ * Messages mirror etcd's requests field for field where the model matches them (the auth
+ * requests carry the proposer's password hashes and token instead of passwords); enums use etcd's
+ * wire numbers, which are the ordinals of the model's enums except {@code AlarmChange.Action}
+ * (etcd's {@code AlarmAction}: ACTIVATE 1, DEACTIVATE 2; GET, 0, is never replicated). Strings
+ * are UTF-8, which protobuf checks when parsing.
  *
  * <p>Because an entry is always exactly one length-delimited field, every strict prefix of a body
  * fails to parse or leaves the oneof unset; both are reported as corruption, as are unknown enum
- * numbers and unknown top-level fields.
+ * numbers, unknown top-level fields and a permission grant without its permission.
  */
 public final class ProtobufEntryCodec implements EntryCodec {
 
@@ -110,10 +129,50 @@ public final class ProtobufEntryCodec implements EntryCodec {
                 batch.addCommands(toProto(c));
             }
             entry.setBatch(batch);
+        } else if (command instanceof AuthChange a) {
+            setAuthChange(entry, a);
+        } else if (command instanceof AlarmChange a) {
+            entry.setAlarm(AlarmRequest.newBuilder().setActionValue(a.action().ordinal() + 1)
+                    .setMemberId(a.memberId()).setAlarmValue(a.alarm().ordinal()));
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
         return entry.build();
+    }
+
+    private static void setAuthChange(Entry.Builder entry, AuthChange change) {
+        if (change instanceof AuthChange.Enable) {
+            entry.setAuthEnable(AuthEnableRequest.getDefaultInstance());
+        } else if (change instanceof AuthChange.Disable) {
+            entry.setAuthDisable(AuthDisableRequest.getDefaultInstance());
+        } else if (change instanceof AuthChange.Authenticate a) {
+            entry.setAuthenticate(AuthenticateRequest.newBuilder().setUser(a.user()).setToken(a.token()));
+        } else if (change instanceof AuthChange.UserAdd u) {
+            entry.setUserAdd(AuthUserAddRequest.newBuilder().setName(u.name()).setPasswordHash(u.passwordHash())
+                    .setNoPassword(u.noPassword()));
+        } else if (change instanceof AuthChange.UserDelete u) {
+            entry.setUserDelete(AuthUserDeleteRequest.newBuilder().setName(u.name()));
+        } else if (change instanceof AuthChange.UserChangePassword u) {
+            entry.setUserChangePassword(AuthUserChangePasswordRequest.newBuilder().setName(u.name())
+                    .setPasswordHash(u.passwordHash()));
+        } else if (change instanceof AuthChange.UserGrantRole u) {
+            entry.setUserGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser(u.user()).setRole(u.role()));
+        } else if (change instanceof AuthChange.UserRevokeRole u) {
+            entry.setUserRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName(u.name()).setRole(u.role()));
+        } else if (change instanceof AuthChange.RoleAdd r) {
+            entry.setRoleAdd(AuthRoleAddRequest.newBuilder().setName(r.name()));
+        } else if (change instanceof AuthChange.RoleDelete r) {
+            entry.setRoleDelete(AuthRoleDeleteRequest.newBuilder().setRole(r.role()));
+        } else if (change instanceof AuthChange.RoleGrantPermission r) {
+            entry.setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName(r.name())
+                    .setPerm(Permission.newBuilder().setPermTypeValue(r.type().ordinal())
+                            .setKey(ByteString.copyFrom(r.key())).setRangeEnd(ByteString.copyFrom(r.rangeEnd()))));
+        } else if (change instanceof AuthChange.RoleRevokePermission r) {
+            entry.setRoleRevokePermission(AuthRoleRevokePermissionRequest.newBuilder().setRole(r.role())
+                    .setKey(ByteString.copyFrom(r.key())).setRangeEnd(ByteString.copyFrom(r.rangeEnd())));
+        } else {
+            throw new IllegalArgumentException("unknown auth change " + change);
+        }
     }
 
     private static PutRequest toProto(Put p) {
@@ -186,8 +245,44 @@ public final class ProtobufEntryCodec implements EntryCodec {
                 }
                 yield new Batch(commands);
             }
+            case AUTH_ENABLE -> new AuthChange.Enable();
+            case AUTH_DISABLE -> new AuthChange.Disable();
+            case AUTHENTICATE -> new AuthChange.Authenticate(entry.getAuthenticate().getUser(),
+                    entry.getAuthenticate().getToken());
+            case USER_ADD -> new AuthChange.UserAdd(entry.getUserAdd().getName(), entry.getUserAdd().getPasswordHash(),
+                    entry.getUserAdd().getNoPassword());
+            case USER_DELETE -> new AuthChange.UserDelete(entry.getUserDelete().getName());
+            case USER_CHANGE_PASSWORD -> new AuthChange.UserChangePassword(entry.getUserChangePassword().getName(),
+                    entry.getUserChangePassword().getPasswordHash());
+            case USER_GRANT_ROLE -> new AuthChange.UserGrantRole(entry.getUserGrantRole().getUser(),
+                    entry.getUserGrantRole().getRole());
+            case USER_REVOKE_ROLE -> new AuthChange.UserRevokeRole(entry.getUserRevokeRole().getName(),
+                    entry.getUserRevokeRole().getRole());
+            case ROLE_ADD -> new AuthChange.RoleAdd(entry.getRoleAdd().getName());
+            case ROLE_DELETE -> new AuthChange.RoleDelete(entry.getRoleDelete().getRole());
+            case ROLE_GRANT_PERMISSION -> fromProto(entry.getRoleGrantPermission());
+            case ROLE_REVOKE_PERMISSION -> new AuthChange.RoleRevokePermission(
+                    entry.getRoleRevokePermission().getRole(), entry.getRoleRevokePermission().getKey().toByteArray(),
+                    entry.getRoleRevokePermission().getRangeEnd().toByteArray());
+            case ALARM -> fromProto(entry.getAlarm());
             case COMMAND_NOT_SET -> throw new IllegalArgumentException("entry holds no command");
         };
+    }
+
+    private static AuthChange.RoleGrantPermission fromProto(AuthRoleGrantPermissionRequest r) {
+        if (!r.hasPerm()) {
+            throw new IllegalArgumentException("permission grant holds no permission");
+        }
+        Permission perm = r.getPerm();
+        return new AuthChange.RoleGrantPermission(r.getName(),
+                enumOf(AuthChange.PermissionType.values(), perm.getPermTypeValue()), perm.getKey().toByteArray(),
+                perm.getRangeEnd().toByteArray());
+    }
+
+    private static AlarmChange fromProto(AlarmRequest a) {
+        // etcd's AlarmAction numbers the actions from 1; GET (0) is never replicated
+        return new AlarmChange(enumOf(AlarmChange.Action.values(), a.getActionValue() - 1), a.getMemberId(),
+                enumOf(AlarmChange.Type.values(), a.getAlarmValue()));
     }
 
     private static Put fromProto(PutRequest p) {

@@ -3,6 +3,8 @@ package io.metastore.codec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.metastore.command.AlarmChange;
+import io.metastore.command.AuthChange;
 import io.metastore.command.Put;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -62,12 +64,49 @@ class GsonEntryCodecTest extends EntryCodecContract {
         "{\"type\":\"txn\",\"compare\":[{\"result\":\"SIDEWAYS\",\"target\":\"MOD\",\"key\":\"aw==\"}]}",
         "{\"type\":\"compact\",\"revision\":1.5}",
         "{type:\"compact\"}",
+        "{\"type\":\"auth_enable\",\"user\":\"root\"}",
+        "{\"type\":\"authenticate\",\"user\":\"root\"}",
+        "{\"type\":\"user_delete\"}",
+        "{\"type\":\"user_delete\",\"name\":5}",
+        "{\"type\":\"user_delete\",\"name\":null}",
+        "{\"type\":\"user_change_password\",\"name\":\"u\"}",
+        "{\"type\":\"role_delete\",\"name\":\"r\"}",
+        "{\"type\":\"role_grant_permission\",\"name\":\"r\",\"permType\":\"ADMIN\",\"key\":\"aw==\"}",
+        "{\"type\":\"role_grant_permission\",\"name\":\"r\",\"type\":\"READ\",\"key\":\"aw==\"}",
+        "{\"type\":\"role_grant_permission\",\"name\":\"r\",\"permType\":\"READ\"}",
+        "{\"type\":\"role_revoke_permission\",\"role\":\"r\"}",
+        "{\"type\":\"alarm\",\"action\":\"GET\",\"memberId\":1,\"alarm\":\"NOSPACE\"}",
+        "{\"type\":\"alarm\",\"memberId\":1,\"alarm\":\"NOSPACE\"}",
+        "{\"type\":\"alarm\",\"action\":\"ACTIVATE\",\"memberId\":1,\"alarm\":\"CORRUPT\"}",
         "[]",
         "null",
         ""
     })
     void malformedJsonIsCorrupt(String json) {
         assertThrows(CorruptEntryException.class, () -> codec.decode(entry(json)));
+    }
+
+    @Test
+    void authChangesAreWrittenWithEveryFieldAndPermTypeForThePermission() {
+        assertEquals("{\"type\":\"auth_enable\"}", body(codec.encode(new AuthChange.Enable())));
+        assertEquals("{\"type\":\"user_add\",\"name\":\"Zoë\",\"passwordHash\":\"\",\"noPassword\":true}",
+                body(codec.encode(new AuthChange.UserAdd("Zoë", "", true))));
+        assertEquals("{\"type\":\"role_grant_permission\",\"name\":\"r\",\"permType\":\"READWRITE\","
+                + "\"key\":\"AP8=\",\"rangeEnd\":\"AA==\"}",
+                body(codec.encode(new AuthChange.RoleGrantPermission("r", AuthChange.PermissionType.READWRITE,
+                        SampleCommands.bytes(0x00, 0xff), SampleCommands.bytes(0x00)))));
+        assertEquals("{\"type\":\"alarm\",\"action\":\"ACTIVATE\",\"memberId\":-1,\"alarm\":\"NOSPACE\"}",
+                body(codec.encode(new AlarmChange(AlarmChange.Action.ACTIVATE, -1, AlarmChange.Type.NOSPACE))));
+    }
+
+    @Test
+    void missingOptionalAuthMembersTakeTheirDefaults() {
+        assertEquals(new AuthChange.UserAdd("u", "", false),
+                codec.decode(entry("{\"type\":\"user_add\",\"name\":\"u\"}")));
+        assertEquals(new AuthChange.RoleRevokePermission("r", SampleCommands.b("k"), new byte[0]),
+                codec.decode(entry("{\"type\":\"role_revoke_permission\",\"key\":\"aw==\",\"role\":\"r\"}")));
+        assertEquals(new AlarmChange(AlarmChange.Action.DEACTIVATE, 0, AlarmChange.Type.NONE),
+                codec.decode(entry("{\"type\":\"alarm\",\"alarm\":\"NONE\",\"action\":\"DEACTIVATE\"}")));
     }
 
     @Test

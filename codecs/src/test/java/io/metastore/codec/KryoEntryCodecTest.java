@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.metastore.command.AlarmChange;
+import io.metastore.command.AuthChange;
 import io.metastore.command.Command;
 import io.metastore.command.Compact;
 import io.metastore.command.Compare;
@@ -61,6 +63,60 @@ class KryoEntryCodecTest extends EntryCodecContract {
         assertEquals(KryoEntryCodec.LEASE_GRANT_ID + 2, codec.encodeBody(new LeaseGrant(1, 1))[0]);
         assertEquals(KryoEntryCodec.BATCH_ID + 2, codec.encodeBody(SampleCommands.named("empty_batch"))[0]);
         assertEquals(KryoEntryCodec.TXN_ID + 2, codec.encodeBody(SampleCommands.named("empty_txn"))[0]);
+    }
+
+    @Test
+    void authAndAlarmClassTagsFollowTheFixedIdTable() {
+        int[][] expected = {
+            {KryoEntryCodec.AUTH_ENABLE_ID, 25}, {KryoEntryCodec.AUTH_DISABLE_ID, 26},
+            {KryoEntryCodec.AUTHENTICATE_ID, 27}, {KryoEntryCodec.USER_ADD_ID, 28},
+            {KryoEntryCodec.USER_DELETE_ID, 29}, {KryoEntryCodec.USER_CHANGE_PASSWORD_ID, 30},
+            {KryoEntryCodec.USER_GRANT_ROLE_ID, 31}, {KryoEntryCodec.USER_REVOKE_ROLE_ID, 32},
+            {KryoEntryCodec.ROLE_ADD_ID, 33}, {KryoEntryCodec.ROLE_DELETE_ID, 34},
+            {KryoEntryCodec.ROLE_GRANT_PERMISSION_ID, 35}, {KryoEntryCodec.ROLE_REVOKE_PERMISSION_ID, 36},
+            {KryoEntryCodec.ALARM_ID, 37}};
+        for (int[] pair : expected) {
+            assertEquals(pair[1], pair[0]);
+        }
+        String[] samples = {"auth_enable", "auth_disable", "authenticate", "user_add_no_password", "user_delete",
+            "user_change_password", "user_grant_role", "user_revoke_role", "role_add", "role_delete",
+            "role_grant_permission_binary", "role_revoke_permission", "alarm_deactivate"};
+        for (int i = 0; i < samples.length; i++) {
+            assertEquals(25 + i + 2, codec.encodeBody(SampleCommands.named(samples[i]))[0], samples[i]);
+        }
+    }
+
+    @Test
+    void authAndAlarmBodyLayouts() {
+        assertArrayEquals(new byte[] {KryoEntryCodec.AUTH_ENABLE_ID + 2}, codec.encodeBody(new AuthChange.Enable()));
+        // name "é" as two UTF-8 bytes, empty hash, flags(noPassword)
+        assertArrayEquals(new byte[] {KryoEntryCodec.USER_ADD_ID + 2, 2, (byte) 0xc3, (byte) 0xa9, 0, 1},
+                codec.encodeBody(new AuthChange.UserAdd("\u00e9", "", true)));
+        // name, type WRITE, key, rangeEnd
+        assertArrayEquals(new byte[] {KryoEntryCodec.ROLE_GRANT_PERMISSION_ID + 2, 1, 'r', 1, 1, 'k', 1, 0},
+                codec.encodeBody(new AuthChange.RoleGrantPermission("r", AuthChange.PermissionType.WRITE,
+                        new byte[] {'k'}, new byte[] {0})));
+        // action DEACTIVATE, member 5, alarm NOSPACE
+        assertArrayEquals(new byte[] {KryoEntryCodec.ALARM_ID + 2, 1, 5, 1},
+                codec.encodeBody(new AlarmChange(AlarmChange.Action.DEACTIVATE, 5, AlarmChange.Type.NOSPACE)));
+    }
+
+    @Test
+    void invalidUtf8InAStringIsCorrupt() {
+        byte[] body = {KryoEntryCodec.ROLE_ADD_ID + 2, 2, (byte) 0xc3, 0x28};
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(body, 0, body.length));
+    }
+
+    @Test
+    void outOfRangeAuthAndAlarmEnumsAreCorrupt() {
+        byte[] grant = {KryoEntryCodec.ROLE_GRANT_PERMISSION_ID + 2, 1, 'r', 3, 1, 'k', 0};
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(grant, 0, grant.length));
+        byte[] alarm = {KryoEntryCodec.ALARM_ID + 2, 2, 5, 1};
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(alarm, 0, alarm.length));
+        byte[] alarmType = {KryoEntryCodec.ALARM_ID + 2, 0, 5, 2};
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(alarmType, 0, alarmType.length));
+        byte[] userAdd = {KryoEntryCodec.USER_ADD_ID + 2, 1, 'u', 0, 2};
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(userAdd, 0, userAdd.length));
     }
 
     @Test

@@ -1,12 +1,19 @@
 package io.metastore.codec;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.metastore.codec.proto.AlarmRequest;
+import io.metastore.codec.proto.AuthRoleAddRequest;
+import io.metastore.codec.proto.AuthRoleGrantPermissionRequest;
 import io.metastore.codec.proto.Entry;
 import io.metastore.codec.proto.LeaseRevokeRequest;
+import io.metastore.codec.proto.Permission;
 import io.metastore.codec.proto.RangeRequest;
 import io.metastore.codec.proto.RequestOp;
 import io.metastore.codec.proto.TxnRequest;
+import io.metastore.command.AlarmChange;
+import io.metastore.command.AuthChange;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +73,52 @@ class ProtobufEntryCodecTest extends EntryCodecContract {
         byte[] entry = Arrays.copyOf(known, known.length + 2);
         entry[known.length] = (byte) (15 << 3); // field 15, wire type varint
         entry[known.length + 1] = 1;
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry));
+    }
+
+    @Test
+    void alarmActionsUseEtcdNumbersAndGetIsCorrupt() {
+        AlarmRequest activate = ProtobufEntryCodec.toProto(new AlarmChange(AlarmChange.Action.ACTIVATE, 7,
+                AlarmChange.Type.NOSPACE)).getAlarm();
+        assertEquals(AlarmRequest.AlarmAction.ACTIVATE, activate.getAction());
+        assertEquals(AlarmRequest.AlarmType.NOSPACE, activate.getAlarm());
+        assertEquals(AlarmRequest.AlarmAction.DEACTIVATE, ProtobufEntryCodec.toProto(new AlarmChange(
+                AlarmChange.Action.DEACTIVATE, 7, AlarmChange.Type.NONE)).getAlarm().getAction());
+        Entry get = Entry.newBuilder().setAlarm(AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.GET)
+                .setMemberId(7)).build();
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(get)));
+        Entry corrupt = Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()
+                .setAction(AlarmRequest.AlarmAction.ACTIVATE).setAlarmValue(2)).build();
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(corrupt)));
+    }
+
+    @Test
+    void permissionUsesEtcdTypeNumbers() {
+        Permission perm = ProtobufEntryCodec.toProto(new AuthChange.RoleGrantPermission("r",
+                AuthChange.PermissionType.READWRITE, new byte[] {1}, null)).getRoleGrantPermission().getPerm();
+        assertEquals(Permission.Type.READWRITE, perm.getPermType());
+    }
+
+    @Test
+    void permissionGrantWithoutPermissionIsCorrupt() {
+        Entry message = Entry.newBuilder()
+                .setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("r")).build();
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(message)));
+    }
+
+    @Test
+    void unknownPermissionTypeIsCorrupt() {
+        Entry message = Entry.newBuilder().setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
+                .setName("r").setPerm(Permission.newBuilder().setPermTypeValue(3))).build();
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(message)));
+    }
+
+    @Test
+    void invalidUtf8InAStringIsCorrupt() {
+        byte[] valid = entry(Entry.newBuilder().setRoleAdd(AuthRoleAddRequest.newBuilder().setName("ab")).build());
+        byte[] entry = valid.clone();
+        entry[entry.length - 2] = (byte) 0xc3;
+        entry[entry.length - 1] = 0x28;
         assertThrows(CorruptEntryException.class, () -> codec.decode(entry));
     }
 }

@@ -1,5 +1,7 @@
 package io.metastore.codec;
 
+import io.metastore.command.AlarmChange;
+import io.metastore.command.AuthChange;
 import io.metastore.command.Batch;
 import io.metastore.command.Command;
 import io.metastore.command.Compact;
@@ -23,7 +25,8 @@ final class SampleCommands {
 
     /** The commands with golden files, per codec. */
     static final List<String> GOLDEN = List.of("put_binary_key", "nested_txn_3_deep", "batch_mixed",
-            "compact_physical", "lease_grant", "range_in_txn");
+            "compact_physical", "lease_grant", "range_in_txn", "user_add_non_ascii", "role_grant_permission_binary",
+            "alarm_activate_nospace");
 
     private static final Map<String, Command> ALL = build();
 
@@ -116,6 +119,33 @@ final class SampleCommands {
                 txn(List.of(Compare.createRevision(b("b3"), Compare.Result.EQUAL, 0)),
                         List.of(Put.of(b("b3"), bytes(0x00))), List.of()))));
         all.put("empty_batch", new Batch(List.of()));
+
+        all.put("auth_enable", new AuthChange.Enable());
+        all.put("auth_disable", new AuthChange.Disable());
+        all.put("authenticate", new AuthChange.Authenticate("root", "XkTbPqvAzwLmNoRs.42"));
+        // Latin-1, CJK and a supplementary-plane character (a surrogate pair in Java)
+        all.put("user_add_non_ascii", new AuthChange.UserAdd("Zoë-用户-\uD83D\uDE00",
+                "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy", false));
+        all.put("user_add_no_password", new AuthChange.UserAdd("service", "", true));
+        all.put("user_delete", new AuthChange.UserDelete("alice"));
+        all.put("user_change_password", new AuthChange.UserChangePassword("alice",
+                "$2a$10$abcdefghijklmnopqrstuu5iF1Z5v3Z7XGgqRh2dXxPB0UX0Iv1ne"));
+        all.put("user_grant_role", new AuthChange.UserGrantRole("alice", "reader"));
+        all.put("user_revoke_role", new AuthChange.UserRevokeRole("alice", "writer"));
+        all.put("role_add", new AuthChange.RoleAdd("rôle"));
+        all.put("role_delete", new AuthChange.RoleDelete("reader"));
+        all.put("role_grant_permission_binary", new AuthChange.RoleGrantPermission("admin",
+                AuthChange.PermissionType.READWRITE, bytes(0x00, 0xff, 0xc3, 0x28, 0xfe), bytes(0x00)));
+        all.put("role_grant_permission_single_key", new AuthChange.RoleGrantPermission("reader",
+                AuthChange.PermissionType.READ, b("/config"), new byte[0]));
+        all.put("role_grant_permission_prefix", new AuthChange.RoleGrantPermission("writer",
+                AuthChange.PermissionType.WRITE, b("/app/"), b("/app0")));
+        all.put("role_revoke_permission", new AuthChange.RoleRevokePermission("admin",
+                bytes(0x00, 0xff, 0xc3, 0x28, 0xfe), bytes(0x00)));
+        // a member id with the top bit set, as etcd's random uint64 ids often have
+        all.put("alarm_activate_nospace", new AlarmChange(AlarmChange.Action.ACTIVATE, 0x8e4f_21a0_5bc3_7d19L,
+                AlarmChange.Type.NOSPACE));
+        all.put("alarm_deactivate", new AlarmChange(AlarmChange.Action.DEACTIVATE, 42, AlarmChange.Type.NONE));
         return all;
     }
 }
