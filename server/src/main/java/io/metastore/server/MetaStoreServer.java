@@ -7,6 +7,8 @@ import io.metastore.engine.memory.MemoryEngine;
 import io.metastore.engine.rocksdb.RocksEngine;
 import io.metastore.engine.rocksdb.RocksEngineOptions;
 import io.metastore.mvcc.MvccStore;
+import io.metastore.server.alarm.Alarms;
+import io.metastore.server.alarm.Quota;
 import io.metastore.server.apply.Applier;
 import io.metastore.server.auth.AuthStore;
 import io.metastore.server.auth.Authorizer;
@@ -85,9 +87,12 @@ public final class MetaStoreServer implements AutoCloseable {
             lessor.recover(store);
             AuthStore authStore = new AuthStore(System::nanoTime, AUTH_TOKEN_TTL_SECONDS);
             authStore.recover(store);
+            StorageEngine measured = engine;
+            Alarms alarms = new Alarms(config.quotaBackendBytes(), measured::approximateSizeBytes);
+            alarms.recover(store);
             KvApplier kv = new KvApplier(store, lessor::exists);
             EntryCodec codec = EntryCodecs.byName(config.codec());
-            StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor, authStore), EntryCodecs.decoder(),
+            StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor, authStore, alarms), EntryCodecs.decoder(),
                     applied -> { });
             raft = new RaftNode(config, fsm, codec);
             closeOrder.push(raft);
@@ -97,9 +102,10 @@ public final class MetaStoreServer implements AutoCloseable {
             Headers headers = new Headers(identity, raft::term);
             LeaderForwarder forwarder = new LeaderForwarder(raft, FORWARD_TIMEOUT_MILLIS);
             closeOrder.push(forwarder);
-            RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder);
+            Quota quota = new Quota(alarms, proposer, identity.memberId());
+            RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota);
             RaftLease raftLease = new RaftLease(lessor, new LeaseIds(identity.memberId(), System.currentTimeMillis()),
-                    RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store);
+                    RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store, quota);
             closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS));
             ForwardProcessor forwarded = new ForwardProcessor();
             raftKv.serveForwarded(forwarded);
@@ -109,7 +115,7 @@ public final class MetaStoreServer implements AutoCloseable {
             RaftAuth raftAuth = new RaftAuth(authStore, authorizer, proposer, forwarder, codec, EntryCodecs.decoder(),
                     headers, store::currentRevision);
             raftAuth.serveForwarded(forwarded);
-            Maintenance maintenance = new Maintenance(store, engine, raft, headers);
+            Maintenance maintenance = new Maintenance(store, engine, raft, headers, alarms, raftAuth);
             java.util.function.Supplier<MemberInfo> self = () -> new MemberInfo("member-" + config.memberId(),
                     "http://" + config.grpcHost() + ":" + grpcPort(), identity.clusterId(), store.appliedIndex());
             raft.registerProcessor(MemberInfo.processor(self));

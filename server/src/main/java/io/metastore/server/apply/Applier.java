@@ -18,6 +18,11 @@ import io.metastore.server.lease.Lease;
 import io.metastore.server.lease.Lessor;
 import io.metastore.server.auth.AuthStore;
 import io.metastore.command.AuthChange;
+import io.metastore.command.AlarmChange;
+import io.metastore.server.alarm.Alarms;
+import io.metastore.server.error.EtcdError;
+import io.etcd.jetcd.api.AlarmMember;
+import io.etcd.jetcd.api.AlarmResponse;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +42,14 @@ public final class Applier {
     private final KvApplier kv;
     private final Lessor lessor;
     private final AuthStore auth;
+    private final Alarms alarms;
 
-    public Applier(MvccStore store, KvApplier kv, Lessor lessor, AuthStore auth) {
+    public Applier(MvccStore store, KvApplier kv, Lessor lessor, AuthStore auth, Alarms alarms) {
         this.store = store;
         this.kv = kv;
         this.lessor = lessor;
         this.auth = auth;
+        this.alarms = alarms;
     }
 
     /** This member became leader (apply thread): leases get deadlines. */
@@ -59,6 +66,26 @@ public final class Applier {
     public void reloaded() {
         lessor.recover(store);
         auth.recover(store);
+        alarms.recover(store);
+    }
+
+    /**
+     * etcd's capped applier: while a NOSPACE alarm stands, puts and txns that put are refused
+     * on every member alike (deletes, reads and compactions still apply, so space can be freed).
+     */
+    private boolean capped(Command c) {
+        return alarms.nospaceRaised() && (c instanceof Put || (c instanceof Txn t && putsAnywhere(t)));
+    }
+
+    private static boolean putsAnywhere(Txn t) {
+        for (List<io.metastore.command.TxnOp> ops : List.of(t.success(), t.failure())) {
+            for (io.metastore.command.TxnOp op : ops) {
+                if (op instanceof Put || (op instanceof Txn nested && putsAnywhere(nested))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether a command may share a batch entry with others (it applies inside one write transaction). */
@@ -75,7 +102,7 @@ public final class Applier {
                     if (!batchable(c)) {
                         throw new IllegalStateException("entry " + index + ": a batch cannot carry " + c);
                     }
-                    out.add(kv.applyWrite(txn, c));
+                    out.add(capped(c) ? Applied.failed(EtcdError.NO_SPACE.exception()) : kv.applyWrite(txn, c));
                 }
                 txn.commit(index);
             }
@@ -84,6 +111,10 @@ public final class Applier {
         }
         if (command instanceof Put || command instanceof DeleteRange || command instanceof Txn
                 || command instanceof Compact) {
+            if (capped(command)) {
+                kv.markApplied(index);
+                return List.of(Applied.failed(EtcdError.NO_SPACE.exception()));
+            }
             Applied a = kv.apply(command, index);
             lessor.onEvents(a.events());
             return List.of(a);
@@ -91,6 +122,9 @@ public final class Applier {
         if (command instanceof LeaseGrant g) {
             try (WriteTxn txn = store.beginWrite()) {
                 try {
+                    if (alarms.nospaceRaised()) {
+                        throw EtcdError.NO_SPACE.exception();
+                    }
                     Lease l = lessor.grant(txn, g);
                     WriteResult w = txn.commit(index);
                     return List.of(Applied.ok(LeaseGrantResponse.newBuilder()
@@ -100,6 +134,16 @@ public final class Applier {
                     txn.commit(index);
                     return List.of(Applied.failed(e));
                 }
+            }
+        }
+        if (command instanceof AlarmChange c) {
+            try (WriteTxn txn = store.beginWrite()) {
+                alarms.apply(txn, c);
+                WriteResult w = txn.commit(index);
+                AlarmResponse.Builder b = AlarmResponse.newBuilder().setHeader(KvApplier.header(w.revision()));
+                alarms.raised().forEach(r -> b.addAlarms(AlarmMember.newBuilder().setMemberID(r.memberId())
+                        .setAlarmValue(r.type().ordinal())));
+                return List.of(Applied.ok(b.build(), List.of()));
             }
         }
         if (command instanceof AuthChange c) {

@@ -151,7 +151,8 @@ public final class KvApplier {
         return new Applied(resp, null, List.of(), physical);
     }
 
-    private void markApplied(long index) {
+    /** Records that the entry at {@code index} was applied, changing nothing else. */
+    void markApplied(long index) {
         try (WriteTxn txn = store.beginWrite()) {
             txn.commit(index);
         }

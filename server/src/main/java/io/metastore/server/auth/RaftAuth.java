@@ -227,8 +227,8 @@ public final class RaftAuth {
     public void serveForwarded(ForwardProcessor processor) {
         processor.on(ForwardRequest.Kind.COMMAND, b -> {
             Command c = decoder.decode(BytesValue.parseFrom(b).getValue().toByteArray());
-            if (!(c instanceof AuthChange)) {
-                throw new IllegalArgumentException("only auth changes are forwarded as commands, got " + c);
+            if (!(c instanceof AuthChange) && !(c instanceof io.metastore.command.AlarmChange)) {
+                throw new IllegalArgumentException("only auth and alarm changes are forwarded as commands, got " + c);
             }
             return proposer.propose(c).thenApply(a -> a.orThrow().response());
         });
@@ -236,7 +236,13 @@ public final class RaftAuth {
 
     // ------------------------------------------------------------------ helpers
 
-    private <T extends Message> CompletableFuture<T> change(AuthChange c, LeaderForwarder.Parser<T> parser) {
+    /** Proposes an alarm change (from the Maintenance service), forwarded like auth changes. */
+    public CompletableFuture<io.etcd.jetcd.api.AlarmResponse> alarm(String caller, io.metastore.command.AlarmChange c) {
+        authorizer.admin(caller);
+        return change(c, io.etcd.jetcd.api.AlarmResponse::parseFrom);
+    }
+
+    private <T extends Message> CompletableFuture<T> change(Command c, LeaderForwarder.Parser<T> parser) {
         BytesValue encoded = BytesValue.of(ByteString.copyFrom(codec.encode(c)));
         return forwarder.route(() -> proposer.propose(c).thenApply(a -> {
             try {

@@ -181,7 +181,18 @@ public final class ConfigLoader {
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,
-                choice(o, "lease-expiry", ExpiryTracker.Kind.class), raft);
+                choice(o, "lease-expiry", ExpiryTracker.Kind.class), quotaBytes(o), raft);
+    }
+
+    /** etcd's rule: 0 takes the default quota of 2 GiB, a negative value turns the quota off. */
+    private static long quotaBytes(Map<String, String> o) {
+        String v = o.get("quota-backend-bytes").trim();
+        try {
+            long n = Long.parseLong(v);
+            return n == 0 ? 2L << 30 : n < 0 ? -1 : n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--quota-backend-bytes must be a number, got '" + v + "'");
+        }
     }
 
     private static Tier parseTier(String v) {

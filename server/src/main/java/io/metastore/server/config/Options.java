@@ -41,6 +41,8 @@ public final class Options {
             new Option("batched-writes", null, "true|false", "write each transaction as one engine batch", false),
             new Option("lease-expiry", null, "scan|queue",
                     "how the leader finds expired leases: full scan each tick, or a deadline queue", false),
+            new Option("quota-backend-bytes", "0", "BYTES",
+                    "space quota of the store; over it a NOSPACE alarm refuses writes (0: 2 GiB, negative: none)", false),
             new Option("raft-apply-batch", "32", "N", "jraft: most tasks applied to the state machine at once", false),
             new Option("raft-disruptor-buffer", "16384", "N", "jraft: size of the apply queue (a power of two)", false),
             new Option("raft-sync", "true", "true|false", "jraft: fsync the Raft log and metadata", false),

@@ -27,6 +27,7 @@ public record ServerConfig(
         MemoryEngine.Locking memoryLocking,
         StoreOptions storeOptions,
         ExpiryTracker.Kind leaseExpiry,
+        long quotaBackendBytes,
         RaftSettings raft) {
 
     public enum Storage { MEMORY, ROCKSDB }
@@ -52,7 +53,7 @@ public record ServerConfig(
     /** A copy listening for gRPC on another port (tests pick free ports). */
     public ServerConfig withGrpcPort(int port) {
         return new ServerConfig(memberId, peers, grpcHost, port, storage, dataDir, join, tier, codec,
-                proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, raft);
+                proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, quotaBackendBytes, raft);
     }
 
     /** The settings as one line, for the start-up log and benchmark records. */

@@ -75,11 +75,10 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         });
     }
 
-    /** No alarm is ever raised yet (there is no space quota): GET lists none, the others change nothing. */
+    /** GET lists the raised alarms (filtered by member and type); ACTIVATE and DEACTIVATE go through the log. */
     @Override
     public void alarm(AlarmRequest request, StreamObserver<AlarmResponse> observer) {
-        Answer.with(observer, () -> CompletableFuture.completedFuture(AlarmResponse.newBuilder()
-                .setHeader(maintenance.headers().at(maintenance.currentRevision())).build()));
+        Answer.with(observer, () -> maintenance.alarm(Caller.user(), request));
     }
 
     /**

@@ -48,10 +48,12 @@ public final class RaftKv {
     private final RaftNode raft;
     private final Headers headers;
     private final LeaderForwarder forwarder;
+    private final io.metastore.server.alarm.Quota quota;
 
     public RaftKv(KvApplier kv, RequestChecks checks, Proposer proposer, RaftNode raft, Headers headers,
-                  LeaderForwarder forwarder) {
+                  LeaderForwarder forwarder, io.metastore.server.alarm.Quota quota) {
         this.forwarder = forwarder;
+        this.quota = quota;
         this.kv = kv;
         this.checks = checks;
         this.proposer = proposer;
@@ -71,6 +73,7 @@ public final class RaftKv {
     public CompletableFuture<PutResponse> put(PutRequest req) {
         checkSize(req.getSerializedSize());
         checks.checkPut(ProtoCommands.put(req));
+        quota.check();
         return forwarder.route(() -> putHere(req), ForwardRequest.Kind.PUT, req, PutResponse::parseFrom)
                 .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }
@@ -92,6 +95,7 @@ public final class RaftKv {
                 return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
             });
         }
+        quota.check();
         return forwarder.route(() -> txnHere(req), ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom)
                 .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }

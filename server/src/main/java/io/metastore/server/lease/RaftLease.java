@@ -42,9 +42,11 @@ public final class RaftLease {
     private final Headers headers;
     private final LeaderForwarder forwarder;
     private final MvccStore store;
+    private final io.metastore.server.alarm.Quota quota;
 
     public RaftLease(Lessor lessor, LeaseIds ids, long minTtlSeconds, Proposer proposer, RaftNode raft,
-                     Headers headers, LeaderForwarder forwarder, MvccStore store) {
+                     Headers headers, LeaderForwarder forwarder, MvccStore store, io.metastore.server.alarm.Quota quota) {
+        this.quota = quota;
         this.lessor = lessor;
         this.ids = ids;
         this.minTtlSeconds = minTtlSeconds;
@@ -64,6 +66,7 @@ public final class RaftLease {
         if (req.getTTL() > MAX_TTL_SECONDS) {
             throw EtcdError.LEASE_TTL_TOO_LARGE.exception();
         }
+        quota.check();
         return forwarder.route(() -> grantHere(req), ForwardRequest.Kind.LEASE_GRANT, req, LeaseGrantResponse::parseFrom)
                 .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
     }

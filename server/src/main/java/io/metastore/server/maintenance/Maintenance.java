@@ -40,12 +40,45 @@ public final class Maintenance {
     private final StorageEngine engine;
     private final RaftNode raft;
     private final Headers headers;
+    private final io.metastore.server.alarm.Alarms alarms;
+    private final io.metastore.server.auth.RaftAuth auth;
 
-    public Maintenance(MvccStore store, StorageEngine engine, RaftNode raft, Headers headers) {
+    public Maintenance(MvccStore store, StorageEngine engine, RaftNode raft, Headers headers,
+                       io.metastore.server.alarm.Alarms alarms, io.metastore.server.auth.RaftAuth auth) {
         this.store = store;
         this.engine = engine;
         this.raft = raft;
         this.headers = headers;
+        this.alarms = alarms;
+        this.auth = auth;
+    }
+
+    /** etcd's Alarm: GET answers from this member; ACTIVATE / DEACTIVATE are proposed (root only with auth on). */
+    public CompletableFuture<io.etcd.jetcd.api.AlarmResponse> alarm(String caller, io.etcd.jetcd.api.AlarmRequest r) {
+        io.metastore.command.AlarmChange.Type type = r.getAlarmValue() == 1
+                ? io.metastore.command.AlarmChange.Type.NOSPACE : io.metastore.command.AlarmChange.Type.NONE;
+        switch (r.getAction()) {
+            case ACTIVATE -> {
+                return auth.alarm(caller, new io.metastore.command.AlarmChange(
+                        io.metastore.command.AlarmChange.Action.ACTIVATE, r.getMemberID(), type));
+            }
+            case DEACTIVATE -> {
+                return auth.alarm(caller, new io.metastore.command.AlarmChange(
+                        io.metastore.command.AlarmChange.Action.DEACTIVATE, r.getMemberID(), type));
+            }
+            default -> {
+                io.etcd.jetcd.api.AlarmResponse.Builder b = io.etcd.jetcd.api.AlarmResponse.newBuilder()
+                        .setHeader(headers.at(store.currentRevision()));
+                for (io.metastore.server.alarm.Alarms.Raised a : alarms.raised()) {
+                    if ((r.getMemberID() == 0 || a.memberId() == r.getMemberID())
+                            && (type == io.metastore.command.AlarmChange.Type.NONE || a.type() == type)) {
+                        b.addAlarms(io.etcd.jetcd.api.AlarmMember.newBuilder().setMemberID(a.memberId())
+                                .setAlarmValue(a.type().ordinal()));
+                    }
+                }
+                return CompletableFuture.completedFuture(b.build());
+            }
+        }
     }
 
     /**
@@ -68,8 +101,18 @@ public final class Maintenance {
                 .setLeader(leader == null ? 0 : ClusterIdentity.memberId(clusterId, leader))
                 .setRaftIndex(raft.node().getLastCommittedIndex())
                 .setRaftTerm(raft.term())
-                .setUnknownFields(extra)
+                .setUnknownFields(extra.toBuilder().addField(8, errors()).build())
                 .build();
+    }
+
+    /** Status's {@code errors}: one line per raised alarm, as etcd reports them. */
+    private UnknownFieldSet.Field errors() {
+        UnknownFieldSet.Field.Builder f = UnknownFieldSet.Field.newBuilder();
+        for (io.metastore.server.alarm.Alarms.Raised a : alarms.raised()) {
+            f.addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8("memberID:" + Long.toUnsignedString(a.memberId())
+                    + " alarm:" + a.type().name() + " "));
+        }
+        return f.build();
     }
 
     /**

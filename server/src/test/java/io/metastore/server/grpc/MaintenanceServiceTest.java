@@ -162,4 +162,47 @@ class MaintenanceServiceTest {
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
         assertEquals("etcdserver: bad leader transferee", e.getStatus().getDescription());
     }
+
+    @Test
+    void overTheQuotaANospaceAlarmRefusesWritesUntilSpaceIsFreedAndItIsDisarmed() {
+        server = TestServers.startAndAwaitLeader(TestServers.singleNode(dir.resolve("q"), "--storage", "memory",
+                "--quota-backend-bytes", "200000"));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
+        MaintenanceGrpc.MaintenanceBlockingStub m = MaintenanceGrpc.newBlockingStub(channel);
+        ByteString big = ByteString.copyFrom(new byte[20_000]);
+        StatusRuntimeException full = null;
+        for (int i = 0; i < 100 && full == null; i++) {
+            try {
+                kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("q/" + i)).setValue(big).build());
+            } catch (StatusRuntimeException e) {
+                full = e;
+            }
+        }
+        assertTrue(full != null, "the quota was reached");
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+        assertEquals("etcdserver: mvcc: database space exceeded", full.getStatus().getDescription());
+        long member = m.status(StatusRequest.getDefaultInstance()).getHeader().getMemberId();
+        io.metastore.server.TestServers.await(() -> m.alarm(io.etcd.jetcd.api.AlarmRequest.getDefaultInstance()).getAlarmsCount() == 1,
+                "the NOSPACE alarm");
+        var alarm = m.alarm(io.etcd.jetcd.api.AlarmRequest.getDefaultInstance()).getAlarms(0);
+        assertEquals(member, alarm.getMemberID());
+        assertEquals(io.etcd.jetcd.api.AlarmType.NOSPACE, alarm.getAlarm());
+        long rev = server.store().currentRevision();
+        assertThrows(StatusRuntimeException.class, () -> kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("small"))
+                .setValue(ByteString.copyFromUtf8("x")).build()));
+        assertEquals(rev, server.store().currentRevision(), "a refused put changes nothing");
+
+        var deleted = kv.deleteRange(io.etcd.jetcd.api.DeleteRangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("q/"))
+                .setRangeEnd(ByteString.copyFromUtf8("q0")).build());
+        kv.compact(io.etcd.jetcd.api.CompactionRequest.newBuilder().setRevision(deleted.getHeader().getRevision())
+                .setPhysical(true).build());
+        m.defragment(DefragmentRequest.getDefaultInstance());
+        assertThrows(StatusRuntimeException.class, () -> kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("small"))
+                .setValue(ByteString.copyFromUtf8("x")).build()), "the alarm stands until disarmed");
+        var after = m.alarm(io.etcd.jetcd.api.AlarmRequest.newBuilder().setAction(io.etcd.jetcd.api.AlarmRequest.AlarmAction.DEACTIVATE)
+                .setMemberID(member).setAlarm(io.etcd.jetcd.api.AlarmType.NOSPACE).build());
+        assertEquals(0, after.getAlarmsCount());
+        kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("small")).setValue(ByteString.copyFromUtf8("x")).build());
+    }
 }

@@ -1,0 +1,103 @@
+package io.metastore.server.alarm;
+
+import io.metastore.command.AlarmChange;
+import io.metastore.mvcc.MvccStore;
+import io.metastore.mvcc.WriteTxn;
+import io.metastore.server.error.EtcdError;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+
+/**
+ * The raised alarms (etcd's alarm store) and the space quota behind NOSPACE. Alarms are
+ * replicated: raised and cleared by committed {@link AlarmChange} entries, kept as auxiliary
+ * records {@code alarm/MEMBER/TYPE}. While any NOSPACE alarm stands, every member refuses
+ * requests that could grow the store (puts, txns that write, lease grants) with "etcdserver:
+ * mvcc: database space exceeded", until an operator frees space and disarms it.
+ *
+ * <p>Threading: the apply thread changes the set; request threads read an immutable copy.
+ */
+public final class Alarms {
+    private static final byte[] PREFIX = "alarm/".getBytes(StandardCharsets.US_ASCII);
+
+    /** One raised alarm. */
+    public record Raised(long memberId, AlarmChange.Type type) implements Comparable<Raised> {
+        @Override
+        public int compareTo(Raised o) {
+            int c = Long.compareUnsigned(memberId, o.memberId);
+            return c != 0 ? c : type.compareTo(o.type);
+        }
+    }
+
+    private final long quotaBytes;
+    private final LongSupplier sizeBytes;
+    private volatile Set<Raised> raised = Set.of();
+
+    /** {@code quotaBytes <= 0}: no quota. */
+    public Alarms(long quotaBytes, LongSupplier sizeBytes) {
+        this.quotaBytes = quotaBytes;
+        this.sizeBytes = sizeBytes;
+    }
+
+    public Set<Raised> raised() {
+        return raised;
+    }
+
+    /** Whether a request that grows the store may go ahead: no NOSPACE alarm stands and the store is within its quota. */
+    public boolean withinQuota() {
+        for (Raised r : raised) {
+            if (r.type() == AlarmChange.Type.NOSPACE) {
+                return false;
+            }
+        }
+        return quotaBytes <= 0 || sizeBytes.getAsLong() <= quotaBytes;
+    }
+
+    public void checkSpace() {
+        if (!withinQuota()) {
+            throw EtcdError.NO_SPACE.exception();
+        }
+    }
+
+    public boolean nospaceRaised() {
+        return raised.stream().anyMatch(r -> r.type() == AlarmChange.Type.NOSPACE);
+    }
+
+    public void recover(MvccStore store) {
+        Set<Raised> out = new TreeSet<>();
+        store.scanAux(PREFIX, (k, v) -> {
+            String[] parts = new String(k, StandardCharsets.US_ASCII).split("/");
+            out.add(new Raised(Long.parseUnsignedLong(parts[1], 16), AlarmChange.Type.valueOf(parts[2])));
+            return true;
+        });
+        raised = Set.copyOf(out);
+    }
+
+    /** Applies a raise or a clear inside {@code txn} (apply thread). */
+    public void apply(WriteTxn txn, AlarmChange c) {
+        Set<Raised> out = new TreeSet<>(raised);
+        if (c.action() == AlarmChange.Action.ACTIVATE) {
+            if (c.alarm() == AlarmChange.Type.NONE) {
+                return;
+            }
+            Raised r = new Raised(c.memberId(), c.alarm());
+            out.add(r);
+            txn.putAux(key(r), new byte[] {1});
+        } else {
+            for (Raised r : Set.copyOf(out)) {
+                if ((c.memberId() == 0 || r.memberId() == c.memberId())
+                        && (c.alarm() == AlarmChange.Type.NONE || r.type() == c.alarm())) {
+                    out.remove(r);
+                    txn.deleteAux(key(r));
+                }
+            }
+        }
+        raised = Set.copyOf(out);
+    }
+
+    private static byte[] key(Raised r) {
+        return ("alarm/" + Long.toHexString(r.memberId()) + "/" + r.type().name()).getBytes(StandardCharsets.US_ASCII);
+    }
+}
