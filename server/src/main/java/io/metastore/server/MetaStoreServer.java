@@ -10,6 +10,8 @@ import io.metastore.mvcc.MvccStore;
 import io.metastore.server.alarm.Alarms;
 import io.metastore.server.alarm.Quota;
 import io.metastore.server.apply.Applier;
+import io.metastore.server.concurrency.Concurrency;
+import io.metastore.server.concurrency.KeyEvents;
 import io.metastore.server.auth.AuthStore;
 import io.metastore.server.auth.Authorizer;
 import io.metastore.server.auth.RaftAuth;
@@ -92,8 +94,15 @@ public final class MetaStoreServer implements AutoCloseable {
             alarms.recover(store);
             KvApplier kv = new KvApplier(store, lessor::exists);
             EntryCodec codec = EntryCodecs.byName(config.codec());
+            java.util.concurrent.ExecutorService keyEventExecutor = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "key-events");
+                t.setDaemon(true);
+                return t;
+            });
+            closeOrder.push(keyEventExecutor::shutdownNow);
+            KeyEvents keyEvents = new KeyEvents(keyEventExecutor);
             StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor, authStore, alarms), EntryCodecs.decoder(),
-                    applied -> { });
+                    keyEvents::onApplied);
             raft = new RaftNode(config, fsm, codec);
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis());
@@ -115,6 +124,7 @@ public final class MetaStoreServer implements AutoCloseable {
             RaftAuth raftAuth = new RaftAuth(authStore, authorizer, proposer, forwarder, codec, EntryCodecs.decoder(),
                     headers, store::currentRevision);
             raftAuth.serveForwarded(forwarded);
+            Concurrency concurrency = new Concurrency(raftKv, keyEvents);
             Maintenance maintenance = new Maintenance(store, engine, raft, headers, alarms, raftAuth);
             java.util.function.Supplier<MemberInfo> self = () -> new MemberInfo("member-" + config.memberId(),
                     "http://" + config.grpcHost() + ":" + grpcPort(), identity.clusterId(), store.appliedIndex());
@@ -123,7 +133,8 @@ public final class MetaStoreServer implements AutoCloseable {
             membership.serveForwarded(forwarded);
             grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
-                    GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth)),
+                    GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth),
+                    GrpcServer.lockService(concurrency), GrpcServer.electionService(concurrency)),
                     GrpcServer.callerInterceptor(authStore)).start();
             closeOrder.push(grpc);
             grpc.setServing(true);

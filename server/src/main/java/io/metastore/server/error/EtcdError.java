@@ -47,6 +47,8 @@ public enum EtcdError {
     INVALID_AUTH_MGMT(Status.Code.FAILED_PRECONDITION, "etcdserver: invalid auth management"),
     NO_PASSWORD_USER(Status.Code.FAILED_PRECONDITION, "etcdserver: authentication failed, password was given for no password user"),
     NO_SPACE(Status.Code.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded"),
+    ELECTION_NOT_LEADER(Status.Code.UNKNOWN, "election: not leader"),
+    ELECTION_NO_LEADER(Status.Code.UNKNOWN, "election: no leader"),
     NO_LEADER(Status.Code.UNAVAILABLE, "etcdserver: no leader"),
     NOT_LEADER(Status.Code.FAILED_PRECONDITION, "etcdserver: not leader"),
     LEADER_CHANGED(Status.Code.UNAVAILABLE, "etcdserver: leader changed"),

@@ -42,6 +42,14 @@ public final class GrpcServer implements AutoCloseable {
         return new AuthService(auth);
     }
 
+    public static BindableService lockService(io.metastore.server.concurrency.Concurrency c) {
+        return new LockService(c);
+    }
+
+    public static BindableService electionService(io.metastore.server.concurrency.Concurrency c) {
+        return new ElectionService(c);
+    }
+
     /** Resolves the caller of every call from its token. */
     public static io.grpc.ServerInterceptor callerInterceptor(io.metastore.server.auth.AuthStore store) {
         return Caller.interceptor(store);

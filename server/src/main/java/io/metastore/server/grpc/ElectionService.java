@@ -1,0 +1,66 @@
+package io.metastore.server.grpc;
+
+import io.etcd.jetcd.api.CampaignRequest;
+import io.etcd.jetcd.api.CampaignResponse;
+import io.etcd.jetcd.api.ElectionGrpc;
+import io.etcd.jetcd.api.LeaderRequest;
+import io.etcd.jetcd.api.LeaderResponse;
+import io.etcd.jetcd.api.ProclaimRequest;
+import io.etcd.jetcd.api.ProclaimResponse;
+import io.etcd.jetcd.api.ResignRequest;
+import io.etcd.jetcd.api.ResignResponse;
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.metastore.server.concurrency.Concurrency;
+import io.metastore.server.error.GrpcErrors;
+
+/** etcd's {@code v3electionpb.Election} service. */
+final class ElectionService extends ElectionGrpc.ElectionImplBase {
+    private final Concurrency concurrency;
+
+    ElectionService(Concurrency concurrency) {
+        this.concurrency = concurrency;
+    }
+
+    @Override
+    public void campaign(CampaignRequest request, StreamObserver<CampaignResponse> observer) {
+        Answer.with(observer, () -> concurrency.campaign(request));
+    }
+
+    @Override
+    public void proclaim(ProclaimRequest request, StreamObserver<ProclaimResponse> observer) {
+        Answer.with(observer, () -> concurrency.proclaim(request));
+    }
+
+    @Override
+    public void leader(LeaderRequest request, StreamObserver<LeaderResponse> observer) {
+        Answer.with(observer, () -> concurrency.leader(request));
+    }
+
+    @Override
+    public void resign(ResignRequest request, StreamObserver<ResignResponse> observer) {
+        Answer.with(observer, () -> concurrency.resign(request));
+    }
+
+    /** Streams leader changes until the client goes away. */
+    @Override
+    public void observe(LeaderRequest request, StreamObserver<LeaderResponse> observer) {
+        ServerCallStreamObserver<LeaderResponse> call = (ServerCallStreamObserver<LeaderResponse>) observer;
+        Runnable stop = concurrency.observe(request, resp -> {
+            synchronized (call) {
+                if (!call.isCancelled()) {
+                    call.onNext(resp);
+                }
+            }
+        }, error -> {
+            synchronized (call) {
+                if (!call.isCancelled()) {
+                    call.onError(GrpcErrors.toStatus(error));
+                }
+            }
+        });
+        call.setOnCancelHandler(stop);
+        Context.current().addListener(ctx -> stop.run(), Runnable::run);
+    }
+}
