@@ -44,8 +44,8 @@ final class ProtoCommands {
 
     static Range range(RangeRequest r) {
         return new Range(r.getKey().toByteArray(), r.getRangeEnd().toByteArray(), r.getLimit(), r.getRevision(),
-                enumAt(Range.SortOrder.values(), r.getSortOrderValue()),
-                enumAt(Range.SortTarget.values(), r.getSortTargetValue()),
+                orDefault(Range.SortOrder.values(), r.getSortOrderValue(), Range.SortOrder.NONE),
+                orDefault(Range.SortTarget.values(), r.getSortTargetValue(), Range.SortTarget.KEY),
                 r.getSerializable(), r.getKeysOnly(), r.getCountOnly(),
                 r.getMinModRevision(), r.getMaxModRevision(), r.getMinCreateRevision(), r.getMaxCreateRevision());
     }
@@ -78,10 +78,19 @@ final class ProtoCommands {
     }
 
     private static Compare compare(io.etcd.jetcd.api.Compare c) {
-        Compare.Result result = enumAt(Compare.Result.values(), c.getResultValue());
         int target = c.getTargetValue();
         byte[] key = c.getKey().toByteArray();
         byte[] end = c.getRangeEnd().toByteArray();
+        int resultNumber = c.getResultValue();
+        boolean knownTarget = target >= 0 && target <= COMPARE_LEASE_TARGET;
+        if (resultNumber < 0 || resultNumber >= Compare.Result.values().length || !knownTarget) {
+            // etcd's compareKV: an unknown result holds; an unknown target compares as equal (0 against 0)
+            boolean holds = resultNumber < 0 || resultNumber >= Compare.Result.values().length
+                    || resultNumber == Compare.Result.EQUAL.ordinal();
+            return new Compare(holds ? Compare.Result.NOT_EQUAL : Compare.Result.EQUAL, Compare.Target.VERSION, key, end,
+                    -1, new byte[0]);
+        }
+        Compare.Result result = Compare.Result.values()[resultNumber];
         if (target == COMPARE_LEASE_TARGET) {
             long lease = 0;
             var field = c.getUnknownFields().getField(COMPARE_LEASE_FIELD);
@@ -98,6 +107,11 @@ final class ProtoCommands {
             case VALUE -> new Compare(result, t, key, end, 0, c.getValue().toByteArray());
             case LEASE -> throw new IllegalStateException("unreachable");
         };
+    }
+
+    /** An unknown sort order or target reads as the default (etcd sorts by neither). */
+    private static <E extends Enum<E>> E orDefault(E[] values, int number, E fallback) {
+        return number < 0 || number >= values.length ? fallback : values[number];
     }
 
     private static <E extends Enum<E>> E enumAt(E[] values, int number) {

@@ -382,4 +382,21 @@ class KvProtocolTest {
         put(k, "v");
         assertEquals(prefix + k, get(k).getKvs(0).getKey().toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void unknownEnumValuesAnswerAsEtcdDoes() {
+        put("u", "v");
+        // etcd's compareKV: an unknown result holds; an unknown target compares 0 with 0
+        TxnResponse unknownResult = kv.txn(TxnRequest.newBuilder().addCompare(Compare.newBuilder().setKey(key("u"))
+                .setTarget(Compare.CompareTarget.VERSION).setResultValue(99).setVersion(5)).build());
+        assertTrue(unknownResult.getSucceeded());
+        TxnResponse unknownTargetEqual = kv.txn(TxnRequest.newBuilder().addCompare(Compare.newBuilder().setKey(key("u"))
+                .setTargetValue(42).setResult(Compare.CompareResult.EQUAL)).build());
+        assertTrue(unknownTargetEqual.getSucceeded());
+        TxnResponse unknownTargetGreater = kv.txn(TxnRequest.newBuilder().addCompare(Compare.newBuilder().setKey(key("u"))
+                .setTargetValue(42).setResult(Compare.CompareResult.GREATER)).build());
+        assertFalse(unknownTargetGreater.getSucceeded());
+        RangeResponse r = kv.range(RangeRequest.newBuilder().setKey(key("u")).setSortOrderValue(7).setSortTargetValue(9).build());
+        assertEquals(1, r.getCount());
+    }
 }
