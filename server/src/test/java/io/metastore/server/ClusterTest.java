@@ -40,7 +40,7 @@ class ClusterTest {
         String[] args = {"--member-id", String.valueOf(member), "--cluster", String.join(",", peers),
                 "--data-dir", dir.resolve("m" + member).toString(), "--grpc-addr", "127.0.0.1:0",
                 "--storage", member == 3 ? "memory" : "rocksdb", "--raft-sync", "false",
-                "--election-timeout-ms", "600", "--snapshot-interval-secs", "0"};
+                "--election-timeout-ms", "1500", "--snapshot-interval-secs", "0"};
         return ((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config();
     }
 
@@ -88,18 +88,7 @@ class ClusterTest {
     }
 
     static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        TestServers.await(condition, what);
     }
 
     static List<Long> putAll(KV kv, String prefix, int n) throws Exception {
@@ -293,7 +282,7 @@ class ClusterTest {
             all.add(newPeer);
             String[] args = {"--member-id", "4", "--cluster", String.join(",", all), "--join",
                     "--data-dir", dir.resolve("m4").toString(), "--grpc-addr", "127.0.0.1:0", "--storage", "rocksdb",
-                    "--raft-sync", "false", "--election-timeout-ms", "600"};
+                    "--raft-sync", "false", "--election-timeout-ms", "1500"};
             MetaStoreServer fourth = MetaStoreServer.start(((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config());
             members = java.util.Arrays.copyOf(members, 4);
             members[3] = fourth;

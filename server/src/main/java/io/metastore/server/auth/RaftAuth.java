@@ -250,14 +250,7 @@ public final class RaftAuth {
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw new IllegalStateException(e);
             }
-        }), ForwardRequest.Kind.COMMAND, encoded, parser).thenApply(r -> withHeader(r));
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T extends Message> T withHeader(T r) {
-        var field = r.getDescriptorForType().findFieldByName("header");
-        ResponseHeader h = (ResponseHeader) r.getField(field);
-        return (T) r.toBuilder().setField(field, headers.at(h.getRevision())).build();
+        }), ForwardRequest.Kind.COMMAND, encoded, parser).thenApply(headers::restamp);
     }
 
     private ResponseHeader header() {

@@ -24,6 +24,18 @@ public final class Headers {
                 .build();
     }
 
+    /**
+     * The same response with its header completed here: cluster, this member, the current
+     * term, and the revision it carried (answers built on the apply path or by the leader
+     * carry only a revision, or another member's header).
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends com.google.protobuf.Message> T restamp(T response) {
+        var field = response.getDescriptorForType().findFieldByName("header");
+        ResponseHeader h = (ResponseHeader) response.getField(field);
+        return (T) response.toBuilder().setField(field, at(h.getRevision())).build();
+    }
+
     public ClusterIdentity identity() {
         return identity;
     }

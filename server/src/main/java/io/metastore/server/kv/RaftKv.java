@@ -65,8 +65,7 @@ public final class RaftKv {
         Range r = ProtoCommands.range(req);
         checks.checkRange(r);
         return read(r.serializable(), () -> {
-            RangeResponse resp = kv.range(r);
-            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
+            return headers.restamp(kv.range(r));
         });
     }
 
@@ -75,14 +74,14 @@ public final class RaftKv {
         checks.checkPut(ProtoCommands.put(req));
         quota.check();
         return forwarder.route(() -> putHere(req), ForwardRequest.Kind.PUT, req, PutResponse::parseFrom)
-                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest req) {
         checkSize(req.getSerializedSize());
         checks.checkDeleteRange(ProtoCommands.deleteRange(req));
         return forwarder.route(() -> deleteRangeHere(req), ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom)
-                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<TxnResponse> txn(TxnRequest req) {
@@ -91,18 +90,17 @@ public final class RaftKv {
         checks.checkTxn(t);
         if (KvApplier.isReadOnly(t)) {
             return read(allSerializable(t), () -> {
-                TxnResponse resp = kv.readOnlyTxn(t);
-                return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
+                return headers.restamp(kv.readOnlyTxn(t));
             });
         }
         quota.check();
         return forwarder.route(() -> txnHere(req), ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom)
-                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<CompactionResponse> compact(CompactionRequest req) {
         return forwarder.route(() -> compactHere(req), ForwardRequest.Kind.COMPACT, req, CompactionResponse::parseFrom)
-                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+                .thenApply(headers::restamp);
     }
 
     /** Registers what the leader runs for writes forwarded by followers. */
@@ -118,35 +116,25 @@ public final class RaftKv {
     CompletableFuture<PutResponse> putHere(PutRequest req) {
         Put p = ProtoCommands.put(req);
         checks.checkPut(p);
-        return write(p).thenApply(a -> {
-            PutResponse resp = (PutResponse) a.response();
-            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
-        });
+        return write(p).thenApply(a -> (PutResponse) a.response());
     }
 
     CompletableFuture<DeleteRangeResponse> deleteRangeHere(DeleteRangeRequest req) {
         DeleteRange d = ProtoCommands.deleteRange(req);
         checks.checkDeleteRange(d);
-        return write(d).thenApply(a -> {
-            DeleteRangeResponse resp = (DeleteRangeResponse) a.response();
-            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
-        });
+        return write(d).thenApply(a -> (DeleteRangeResponse) a.response());
     }
 
     CompletableFuture<TxnResponse> txnHere(TxnRequest req) {
         Txn t = ProtoCommands.txn(req);
         checks.checkTxn(t);
-        return write(t).thenApply(a -> {
-            TxnResponse resp = (TxnResponse) a.response();
-            return resp.toBuilder().setHeader(headers.at(resp.getHeader().getRevision())).build();
-        });
+        return write(t).thenApply(a -> (TxnResponse) a.response());
     }
 
     CompletableFuture<CompactionResponse> compactHere(CompactionRequest req) {
         Compact c = ProtoCommands.compact(req);
         return write(c).thenCompose(a -> {
-            CompactionResponse resp = ((CompactionResponse) a.response()).toBuilder()
-                    .setHeader(headers.at(((CompactionResponse) a.response()).getHeader().getRevision())).build();
+            CompactionResponse resp = (CompactionResponse) a.response();
             if (c.physical() && a.compaction() != null) {
                 return a.compaction().thenApply(done -> resp);
             }

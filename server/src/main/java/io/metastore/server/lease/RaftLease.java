@@ -68,22 +68,22 @@ public final class RaftLease {
         }
         quota.check();
         return forwarder.route(() -> grantHere(req), ForwardRequest.Kind.LEASE_GRANT, req, LeaseGrantResponse::parseFrom)
-                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest req) {
         return forwarder.route(() -> revokeHere(req), ForwardRequest.Kind.LEASE_REVOKE, req, LeaseRevokeResponse::parseFrom)
-                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<LeaseKeepAliveResponse> keepAlive(LeaseKeepAliveRequest req) {
         return forwarder.route(() -> keepAliveHere(req), ForwardRequest.Kind.LEASE_KEEP_ALIVE, req, LeaseKeepAliveResponse::parseFrom)
-                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest req) {
         return forwarder.route(() -> timeToLiveHere(req), ForwardRequest.Kind.LEASE_TIME_TO_LIVE, req, LeaseTimeToLiveResponse::parseFrom)
-                .thenApply(r -> r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build());
+                .thenApply(headers::restamp);
     }
 
     /** The ids of every lease this member knows, and the header for the answer. */
@@ -123,17 +123,11 @@ public final class RaftLease {
             } while (lessor.exists(id));
         }
         long ttl = Math.max(req.getTTL(), minTtlSeconds);
-        return write(new LeaseGrant(id, ttl)).thenApply(a -> {
-            LeaseGrantResponse r = (LeaseGrantResponse) a.response();
-            return r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build();
-        });
+        return write(new LeaseGrant(id, ttl)).thenApply(a -> (LeaseGrantResponse) a.response());
     }
 
     CompletableFuture<LeaseRevokeResponse> revokeHere(LeaseRevokeRequest req) {
-        return write(new LeaseRevoke(req.getID())).thenApply(a -> {
-            LeaseRevokeResponse r = (LeaseRevokeResponse) a.response();
-            return r.toBuilder().setHeader(headers.at(r.getHeader().getRevision())).build();
-        });
+        return write(new LeaseRevoke(req.getID())).thenApply(a -> (LeaseRevokeResponse) a.response());
     }
 
     CompletableFuture<LeaseKeepAliveResponse> keepAliveHere(LeaseKeepAliveRequest req) {
