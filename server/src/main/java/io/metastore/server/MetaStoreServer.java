@@ -21,6 +21,8 @@ import io.metastore.server.raft.ClusterIdentity;
 import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.RaftNode;
 import io.metastore.server.raft.StoreStateMachine;
+import io.metastore.server.watch.WatchHub;
+import io.metastore.server.watch.WatchService;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,10 +68,12 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(engine);
             store = new MvccStore(engine, config.storeOptions());
             closeOrder.push(store);
+            WatchHub watchHub = new WatchHub(store, WatchHub.Settings.defaults());
+            closeOrder.push(watchHub);
             KvApplier kv = new KvApplier(store, LeaseLookup.none());
             EntryCodec codec = EntryCodecs.byName(config.codec());
             StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv), EntryCodecs.decoder(),
-                    applied -> { });
+                    watchHub::onApplied);
             raft = new RaftNode(config, fsm, codec);
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis());
@@ -79,8 +83,10 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(forwarder);
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder);
             raft.registerProcessor(new ForwardProcessor(raftKv));
-            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv))).start();
+            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv),
+                    new WatchService(watchHub, headers))).start();
             closeOrder.push(grpc);
+            closeOrder.push(watchHub); // closes first too: open watch streams would hold up gRPC's graceful stop
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {
             close();
@@ -135,7 +141,7 @@ public final class MetaStoreServer implements AutoCloseable {
     }
 
     /**
-     * Stops in reverse order of construction: gRPC stops taking calls and finishes in-flight
+     * Stops in reverse order of construction: watch streams end ("etcdserver: server stopped"), gRPC stops taking calls and finishes in-flight
      * ones, the proposer fails what is still queued, Raft shuts down, then the store and
      * the engine close.
      */

@@ -1,0 +1,65 @@
+package io.metastore.server.watch;
+
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.metastore.server.kv.Headers;
+
+/**
+ * etcd's {@code etcdserverpb.Watch} service: one bidirectional stream carries any number of
+ * watchers. Each request is handed to the {@link WatchHub}, which answers on the stream.
+ *
+ * <p>As in etcd 3.4: an empty request is ignored; the client closing its side does not end the
+ * stream while it still has watchers (it ends once the last one is canceled).
+ */
+public final class WatchService extends WatchGrpc.WatchImplBase {
+    private final WatchHub hub;
+    private final Headers headers;
+
+    public WatchService(WatchHub hub, Headers headers) {
+        this.hub = hub;
+        this.headers = headers;
+    }
+
+    @Override
+    public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
+        ServerCallStreamObserver<WatchResponse> out = (ServerCallStreamObserver<WatchResponse>) responses;
+        WatchStream stream = hub.openStream(headers, out);
+        out.setOnCancelHandler(() -> hub.closeStream(stream));
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(WatchRequest r) {
+                switch (r.getRequestUnionCase()) {
+                    case CREATE_REQUEST -> create(stream, r.getCreateRequest());
+                    case CANCEL_REQUEST -> hub.cancel(stream, r.getCancelRequest().getWatchId());
+                    case PROGRESS_REQUEST -> hub.progress(stream);
+                    default -> { }
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                hub.closeStream(stream);
+            }
+
+            @Override
+            public void onCompleted() {
+                stream.onHalfClose();
+            }
+        };
+    }
+
+    private void create(WatchStream stream, WatchCreateRequest c) {
+        boolean noPut = false;
+        boolean noDelete = false;
+        for (WatchCreateRequest.FilterType f : c.getFiltersList()) {
+            noPut |= f == WatchCreateRequest.FilterType.NOPUT;
+            noDelete |= f == WatchCreateRequest.FilterType.NODELETE;
+        }
+        hub.watch(stream, c.getKey().toByteArray(), c.getRangeEnd().toByteArray(), c.getStartRevision(), noPut,
+                noDelete, c.getPrevKv(), c.getProgressNotify());
+    }
+}
