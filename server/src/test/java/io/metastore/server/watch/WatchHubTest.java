@@ -1,0 +1,158 @@
+package io.metastore.server.watch;
+
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.WatchResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.metastore.command.Put;
+import io.metastore.command.Txn;
+import io.metastore.command.TxnOp;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.metastore.server.watch.HubHarness.await;
+import static io.metastore.server.watch.RawWatch.bs;
+import static io.metastore.server.watch.RawWatch.on;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The hub's own behaviour with chosen settings: progress ticks, the watcher limit, catch-up, shutdown. */
+class WatchHubTest {
+
+    static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void progressNotifyTellsIdleWatchersTheRevisionAndOnlyThem() {
+        try (HubHarness h = new HubHarness(HubHarness.settings(100, 64, 100, 1000));
+             RawWatch w = new RawWatch(h.channel)) {
+            long quiet = w.create(on("a"));
+            long notified = w.create(on("a").setProgressNotify(true));
+            long rev = h.put("b", "1");
+            for (;;) {
+                WatchResponse r = w.next();
+                assertEquals(notified, r.getWatchId(), () -> "only the progress_notify watcher hears progress: " + r);
+                assertEquals(0, r.getEventsCount());
+                assertTrue(!r.getCreated() && !r.getCanceled());
+                if (r.getHeader().getRevision() == rev) {
+                    break;
+                }
+            }
+            assertTrue(quiet != notified);
+        }
+    }
+
+    @Test
+    void progressAfterEventsCarriesTheirRevision() {
+        try (HubHarness h = new HubHarness(HubHarness.settings(100, 64, 100, 1000));
+             RawWatch w = new RawWatch(h.channel)) {
+            long id = w.create(on("a").setProgressNotify(true));
+            long rev = h.put("a", "1");
+            WatchResponse events = w.next();
+            assertEquals(1, events.getEventsCount());
+            // The first response after the events is a progress notification at the same revision,
+            // sent at a tick after a whole interval without events.
+            WatchResponse progress = w.next();
+            assertEquals(id, progress.getWatchId());
+            assertEquals(0, progress.getEventsCount());
+            assertEquals(rev, progress.getHeader().getRevision());
+        }
+    }
+
+    @Test
+    void createsBeyondTheWatcherLimitAreRefusedUntilOneIsCanceled() {
+        try (HubHarness h = new HubHarness(HubHarness.settings(3, 64, 60_000, 1000));
+             RawWatch w = new RawWatch(h.channel); RawWatch other = new RawWatch(h.channel)) {
+            long first = w.create(on("a"));
+            w.create(on("b"));
+            other.create(on("c"));
+            w.send(on("d"));
+            WatchResponse refused = w.next();
+            assertEquals(WatchResponse.newBuilder().setHeader(refused.getHeader()).setWatchId(-1).setCreated(true)
+                    .setCanceled(true).setCancelReason("etcdserver: too many requests").build(), refused);
+            w.cancel(first);
+            assertTrue(w.next().getCanceled());
+            assertEquals(2, w.create(on("d")));
+            assertEquals(3, h.hub.watcherCount());
+        }
+    }
+
+    @Test
+    void aClosedStreamReleasesItsWatchers() {
+        try (HubHarness h = new HubHarness(HubHarness.settings(10, 64, 60_000, 1000))) {
+            RawWatch w = new RawWatch(h.channel);
+            w.create(on("a"));
+            w.create(on("b").setRangeEnd(bs("c")));
+            assertEquals(2, h.hub.watcherCount());
+            w.close();
+            await("watchers of the cancelled RPC removed", () -> h.hub.watcherCount() == 0);
+        }
+    }
+
+    @Test
+    void aTxnLargerThanTheCatchUpLimitStillArrivesInOneResponse() {
+        try (HubHarness h = new HubHarness(HubHarness.settings(10, 8, 60_000, 4));
+             RawWatch w = new RawWatch(h.channel)) {
+            long start = h.put("p/0", "x");
+            List<TxnOp> ops = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ops.add(Put.of(b("p/t" + i), b("v")));
+            }
+            h.apply(new Txn(List.of(), ops, List.of()));
+            for (int i = 1; i <= 30; i++) {
+                h.put("p/" + i, "v" + i);
+            }
+            // From history: 1 put, one 10-event txn, then 30 puts; 4 events per read, 8 buffered per stream.
+            w.create(on("p/").setRangeEnd(bs("p0")).setStartRevision(start));
+            WatchResponse r = w.nextEvents();
+            assertEquals(start, r.getEvents(0).getKv().getModRevision());
+            WatchResponse txn = w.nextEvents();
+            assertEquals(10, txn.getEventsCount());
+            txn.getEventsList().forEach(e -> assertEquals(start + 1, e.getKv().getModRevision()));
+            for (int i = 1; i <= 30; i++) {
+                WatchResponse p = w.nextEvents();
+                assertEquals(1, p.getEventsCount());
+                assertEquals(start + 1 + i, p.getEvents(0).getKv().getModRevision());
+            }
+        }
+    }
+
+    @Test
+    void revisionsAppliedWithoutEventsAreReadFromHistory() {
+        try (HubHarness h = new HubHarness(HubHarness.settings(10, 64, 60_000, 1000));
+             RawWatch w = new RawWatch(h.channel)) {
+            w.create(on("k"));
+            long first = h.put("k", "1");
+            h.applySilently(Put.of(b("k"), b("2"))); // the hub never hears of this revision
+            h.put("k", "3");
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Event e = w.nextEvents().getEvents(0);
+                assertEquals(first + i, e.getKv().getModRevision());
+                values.add(e.getKv().getValue().toStringUtf8());
+            }
+            assertEquals(List.of("1", "2", "3"), values);
+        }
+    }
+
+    @Test
+    void closingTheHubEndsStreamsWithServerStopped() {
+        HubHarness h = new HubHarness(HubHarness.settings(10, 64, 60_000, 1000));
+        try (RawWatch w = new RawWatch(h.channel)) {
+            w.create(on("a"));
+            h.hub.close();
+            Throwable t = w.nextError();
+            StatusRuntimeException s = assertInstanceOf(StatusRuntimeException.class, t);
+            assertEquals(Status.Code.UNAVAILABLE, s.getStatus().getCode());
+            assertEquals("etcdserver: server stopped", s.getStatus().getDescription());
+            h.put("a", "after close"); // apply goes on without the hub
+        } finally {
+            h.close();
+        }
+    }
+}
