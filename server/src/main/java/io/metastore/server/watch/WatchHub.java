@@ -63,8 +63,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Lock order: the hub lock is the only lock in this package, and nothing that can wait (a
  * store read, a gRPC write) runs while it is held. Memory stays bounded: each stream buffers at
- * most {@link Settings#streamBuffer} event responses, a catch-up read at most
- * {@link Settings#catchUpEvents} events, and at most {@link Settings#maxWatchers} watchers exist.
+ * most {@link Settings#streamBuffer} event responses, a catch-up response holds the events of
+ * one history read of at most {@link Settings#catchUpEvents} events (more only when a single
+ * request changed more keys), and at most {@link Settings#maxWatchers} watchers exist.
+ *
+ * <p>Responses: a live response holds the events of one request at its revision, with that
+ * revision in the header (etcd's synced path); a catch-up response holds the events of several
+ * revisions, never splitting a request, with the revision read up to in the header (etcd's
+ * unsynced path).
  */
 public final class WatchHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WatchHub.class);
@@ -407,36 +413,29 @@ public final class WatchHub implements AutoCloseable {
             lock.unlock();
         }
         WatchStream s = w.stream;
-        int room = s.room();
-        if (room <= 0) {
+        if (s.room() <= 0) {
             s.noteFull();
             return true;
         }
         long to = store.currentRevision();
-        List<List<Event>> groups = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
         long covered;
         try {
-            covered = read(w, from, to, groups);
+            covered = read(w, from, to, events);
         } catch (MvccException.Compacted e) {
             compacted(w);
             return false;
-        }
-        if (groups.size() > room) {
-            covered = groups.get(room).get(0).kv().modRevision() - 1;
-            groups = groups.subList(0, room);
         }
         lock.lock();
         try {
             if (w.removed) {
                 return false;
             }
-            if (!groups.isEmpty()) {
-                if (!s.tryReserve(groups.size())) {
+            if (!events.isEmpty()) {
+                if (!s.tryReserve(1)) {
                     return true; // live events for the stream's other watchers took the room; next round
                 }
-                for (List<Event> g : groups) {
-                    s.appendReserved(w, to, g);
-                }
+                s.appendReserved(w, to, events);
                 w.sentSinceTick = true;
             }
             w.nextRevision = Math.max(w.nextRevision, covered + 1);
@@ -452,12 +451,13 @@ public final class WatchHub implements AutoCloseable {
     }
 
     /**
-     * Reads {@code w}'s events of revisions {@code from..to} into per-revision groups (filters
-     * applied, empty groups dropped) and returns the last revision fully covered. A read cut by
-     * the event limit drops its last, possibly partial, revision; a single revision larger than
-     * the limit is read whole, since one request's events always travel together.
+     * Reads {@code w}'s events of revisions {@code from..to} (filters applied) and returns the
+     * last revision fully covered. Like etcd's catch-up, the events of many revisions travel in
+     * one response; a read cut by the event limit drops its last, possibly partial, revision, and
+     * a single revision larger than the limit is read whole, since one request's events always
+     * travel together.
      */
-    private long read(Watcher w, long from, long to, List<List<Event>> groups) {
+    private long read(Watcher w, long from, long to, List<Event> out) {
         List<Event> events = new ArrayList<>();
         long compact = store.compactRevision();
         if (compact > 0 && from == compact) {
@@ -486,19 +486,10 @@ public final class WatchHub implements AutoCloseable {
             }
         }
         events.addAll(h);
-        List<Event> group = null;
-        long groupRevision = -1;
         for (Event e : events) {
-            if (!w.accepts(e)) {
-                continue;
+            if (w.accepts(e)) {
+                out.add(e);
             }
-            long r = e.kv().modRevision();
-            if (r != groupRevision) {
-                group = new ArrayList<>();
-                groups.add(group);
-                groupRevision = r;
-            }
-            group.add(e);
         }
         return covered;
     }
