@@ -1,7 +1,11 @@
 package io.metastore.server.watch;
 
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.WatchResponse;
+import io.etcd.jetcd.options.WatchOption;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.metastore.command.Put;
@@ -12,6 +16,9 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static io.metastore.server.watch.HubHarness.await;
 import static io.metastore.server.watch.RawWatch.bs;
@@ -44,6 +51,22 @@ class WatchHubTest {
                 }
             }
             assertTrue(quiet != notified);
+        }
+    }
+
+    @Test
+    void jetcdSeesProgressNotifications() throws Exception {
+        try (HubHarness h = new HubHarness(HubHarness.settings(100, 64, 100, 1000));
+             Client client = Client.builder().endpoints("http://127.0.0.1:" + h.grpc.port()).build()) {
+            long rev = h.put("x", "1");
+            // jetcd's response type, not the raw one this class otherwise reads.
+            BlockingQueue<io.etcd.jetcd.watch.WatchResponse> got = new LinkedBlockingQueue<>();
+            try (Watch.Watcher w = client.getWatchClient().watch(ByteSequence.from(b("a")),
+                    WatchOption.builder().withProgressNotify(true).build(), got::add)) {
+                io.etcd.jetcd.watch.WatchResponse r = got.poll(RawWatch.WAIT_SECONDS, TimeUnit.SECONDS);
+                assertTrue(r != null && r.isProgressNotify(), () -> "expected a progress notification");
+                assertEquals(rev, r.getHeader().getRevision());
+            }
         }
     }
 
