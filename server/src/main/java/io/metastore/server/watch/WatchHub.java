@@ -11,6 +11,7 @@ import io.metastore.server.apply.Applied;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.error.GrpcErrors;
 import io.metastore.server.kv.Headers;
+import io.metastore.server.kv.RaftKv;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,8 @@ public final class WatchHub implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WatchHub.class);
     /** etcd's {@code mvcc.ErrEmptyWatcherRange}, sent as a cancel reason. */
     static final String EMPTY_RANGE = "mvcc: watcher range is empty";
+    /** etcd's {@code mvcc.ErrWatcherDuplicateID}, sent as a cancel reason. */
+    static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
     /** How soon the hub thread looks again at watchers it could not bring back to the synced group. */
     private static final long RETRY_MILLIS = 20;
 
@@ -85,17 +88,22 @@ public final class WatchHub implements AutoCloseable {
      * @param streamBuffer   event responses buffered per stream before its watchers fall behind
      * @param progressIntervalMillis how often idle {@code progress_notify} watchers hear the revision (etcd: 10 minutes)
      * @param catchUpEvents  most events one catch-up read takes from history for one watcher
+     * @param maxResponseBytes size from which a {@code fragment} watcher's responses are split
+     *                       (etcd: its request limit plus gRPC overhead, 2 MiB)
      */
-    public record Settings(int maxWatchers, int streamBuffer, long progressIntervalMillis, int catchUpEvents) {
+    public record Settings(int maxWatchers, int streamBuffer, long progressIntervalMillis, int catchUpEvents,
+                           int maxResponseBytes) {
         public Settings {
-            if (maxWatchers < 1 || streamBuffer < 1 || progressIntervalMillis < 1 || catchUpEvents < 1) {
+            if (maxWatchers < 1 || streamBuffer < 1 || progressIntervalMillis < 1 || catchUpEvents < 1
+                    || maxResponseBytes < 1) {
                 throw new IllegalArgumentException("watch settings must be positive: " + maxWatchers + ", "
-                        + streamBuffer + ", " + progressIntervalMillis + ", " + catchUpEvents);
+                        + streamBuffer + ", " + progressIntervalMillis + ", " + catchUpEvents + ", " + maxResponseBytes);
             }
         }
 
         public static Settings defaults() {
-            return new Settings(100_000, 1024, TimeUnit.MINUTES.toMillis(10), 1000);
+            return new Settings(100_000, 1024, TimeUnit.MINUTES.toMillis(10), 1000,
+                    RaftKv.MAX_REQUEST_BYTES + 512 * 1024);
         }
     }
 
@@ -249,25 +257,32 @@ public final class WatchHub implements AutoCloseable {
 
     /** Opens the hub side of one Watch RPC. */
     WatchStream openStream(Headers headers, ServerCallStreamObserver<WatchResponse> out) {
-        WatchStream s = new WatchStream(this, store, headers, out, senders, settings.streamBuffer());
-        streams.add(s);
+        WatchStream s = new WatchStream(this, store, headers, out, senders, settings.streamBuffer(),
+                settings.maxResponseBytes());
+        boolean refused;
         lock.lock();
         try {
-            if (closed) {
-                s.fail(GrpcErrors.toStatus(EtcdError.STOPPED.exception()));
+            refused = closed;
+            if (!refused) {
+                streams.add(s);
             }
         } finally {
             lock.unlock();
+        }
+        if (refused) {
+            s.markClosed();
+            out.onError(GrpcErrors.toStatus(EtcdError.STOPPED.exception())); // nothing else writes to a new RPC
         }
         return s;
     }
 
     /**
      * Creates a watcher and answers "created" (or created and canceled, with etcd's reason), in
-     * that order before any of its events. {@code startRevision <= 0} means "after now".
+     * that order before any of its events. {@code startRevision <= 0} means "after now";
+     * {@code requestedId == 0} lets the stream choose the id.
      */
-    void watch(WatchStream s, byte[] key, byte[] rangeEnd, long startRevision, boolean noPut, boolean noDelete,
-               boolean prevKv, boolean progressNotify) {
+    void watch(WatchStream s, long requestedId, byte[] key, byte[] rangeEnd, long startRevision, boolean noPut,
+               boolean noDelete, boolean prevKv, boolean progressNotify, boolean fragment) {
         if (key.length == 0) {
             key = new byte[] {0}; // etcd: "\0" is the smallest key
         }
@@ -280,6 +295,8 @@ public final class WatchHub implements AutoCloseable {
                 refusal = EtcdError.STOPPED.message();
             } else if (rangeEnd.length > 0 && !fromKey && Arrays.compareUnsigned(key, rangeEnd) >= 0) {
                 refusal = EMPTY_RANGE;
+            } else if (requestedId != 0 && s.watchers.containsKey(requestedId)) {
+                refusal = DUPLICATE_ID;
             } else if (watcherCount >= settings.maxWatchers()) {
                 refusal = EtcdError.TOO_MANY_REQUESTS.message();
             }
@@ -288,8 +305,9 @@ public final class WatchHub implements AutoCloseable {
                         .setWatchId(-1).setCreated(true).setCanceled(true).setCancelReason(refusal).build());
                 return;
             }
-            Watcher w = new Watcher(s, s.allocateId(), RangeQuery.of(key, rangeEnd), noPut, noDelete, prevKv,
-                    progressNotify);
+            long id = requestedId != 0 ? requestedId : s.allocateId();
+            Watcher w = new Watcher(s, id, RangeQuery.of(key, rangeEnd), noPut, noDelete, prevKv, progressNotify,
+                    fragment);
             s.watchers.put(w.id, w);
             watcherCount++;
             if (progressNotify) {
@@ -383,15 +401,20 @@ public final class WatchHub implements AutoCloseable {
             lock.unlock();
         }
         boolean retry = false;
+        boolean progressed = false;
         for (Watcher w : todo) {
             try {
-                retry |= catchUp(w);
+                CatchUp c = catchUp(w);
+                retry |= c != CatchUp.DONE;
+                progressed |= c == CatchUp.PROGRESSED;
             } catch (RuntimeException e) {
                 LOG.warn("watcher {} could not catch up; will retry", w.id, e);
                 retry = true;
             }
         }
-        if (retry) {
+        if (progressed) {
+            requestSync(); // another round at once, behind whatever else the hub thread has to do
+        } else if (retry) {
             try {
                 hubThread.schedule(this::requestSync, RETRY_MILLIS, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
@@ -400,13 +423,23 @@ public final class WatchHub implements AutoCloseable {
         }
     }
 
-    /** One catch-up step for an unsynced watcher; returns whether it is still unsynced. */
-    private boolean catchUp(Watcher w) {
+    /** What one catch-up step achieved. */
+    private enum CatchUp {
+        /** Back in the synced group, or gone. */
+        DONE,
+        /** Moved forward but still behind. */
+        PROGRESSED,
+        /** No room in its stream's buffer: wait for the client to read. */
+        STUCK
+    }
+
+    /** One catch-up step for an unsynced watcher. */
+    private CatchUp catchUp(Watcher w) {
         long from;
         lock.lock();
         try {
             if (w.removed || w.synced) {
-                return false;
+                return CatchUp.DONE;
             }
             from = w.nextRevision;
         } finally {
@@ -415,7 +448,7 @@ public final class WatchHub implements AutoCloseable {
         WatchStream s = w.stream;
         if (s.room() <= 0) {
             s.noteFull();
-            return true;
+            return CatchUp.STUCK;
         }
         long to = store.currentRevision();
         List<Event> events = new ArrayList<>();
@@ -424,16 +457,17 @@ public final class WatchHub implements AutoCloseable {
             covered = read(w, from, to, events);
         } catch (MvccException.Compacted e) {
             compacted(w);
-            return false;
+            return CatchUp.DONE;
         }
         lock.lock();
         try {
             if (w.removed) {
-                return false;
+                return CatchUp.DONE;
             }
             if (!events.isEmpty()) {
                 if (!s.tryReserve(1)) {
-                    return true; // live events for the stream's other watchers took the room; next round
+                    s.noteFull();
+                    return CatchUp.STUCK; // live events for the stream's other watchers took the room; next round
                 }
                 s.appendReserved(w, to, events);
                 w.sentSinceTick = true;
@@ -442,9 +476,9 @@ public final class WatchHub implements AutoCloseable {
             if (w.nextRevision > notifiedRevision) {
                 unsynced.remove(w);
                 addSynced(w);
-                return false;
+                return CatchUp.DONE;
             }
-            return true;
+            return CatchUp.PROGRESSED;
         } finally {
             lock.unlock();
         }

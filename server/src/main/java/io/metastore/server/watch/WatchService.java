@@ -1,5 +1,6 @@
 package io.metastore.server.watch;
 
+import com.google.protobuf.UnknownFieldSet;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchGrpc;
 import io.etcd.jetcd.api.WatchRequest;
@@ -12,7 +13,8 @@ import io.metastore.server.kv.Headers;
  * etcd's {@code etcdserverpb.Watch} service: one bidirectional stream carries any number of
  * watchers. Each request is handed to the {@link WatchHub}, which answers on the stream.
  *
- * <p>As in etcd 3.4: an empty request is ignored; the client closing its side does not end the
+ * <p>As in etcd 3.4: a client may choose a watcher's id ({@code watch_id}) and ask for large
+ * responses in fragments ({@code fragment}); an empty request is ignored; the client closing its side does not end the
  * stream while it still has watchers (it ends once the last one is canceled).
  */
 public final class WatchService extends WatchGrpc.WatchImplBase {
@@ -59,7 +61,13 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
             noPut |= f == WatchCreateRequest.FilterType.NOPUT;
             noDelete |= f == WatchCreateRequest.FilterType.NODELETE;
         }
-        hub.watch(stream, c.getKey().toByteArray(), c.getRangeEnd().toByteArray(), c.getStartRevision(), noPut,
-                noDelete, c.getPrevKv(), c.getProgressNotify());
+        // watch_id (7) and fragment (8) are newer than the stubs: read as fields the stubs do not name.
+        UnknownFieldSet.Field id = c.getUnknownFields().getField(Fragments.CREATE_WATCH_ID_FIELD);
+        UnknownFieldSet.Field fragment = c.getUnknownFields().getField(Fragments.CREATE_FRAGMENT_FIELD);
+        long requestedId = id.getVarintList().isEmpty() ? 0 : id.getVarintList().get(id.getVarintList().size() - 1);
+        boolean fragmented = !fragment.getVarintList().isEmpty()
+                && fragment.getVarintList().get(fragment.getVarintList().size() - 1) != 0;
+        hub.watch(stream, requestedId, c.getKey().toByteArray(), c.getRangeEnd().toByteArray(), c.getStartRevision(),
+                noPut, noDelete, c.getPrevKv(), c.getProgressNotify(), fragmented);
     }
 }

@@ -55,6 +55,7 @@ final class WatchStream {
     private final ServerCallStreamObserver<WatchResponse> out;
     private final Executor sender;
     private final int capacity;
+    private final int maxResponseBytes;
     private final Queue<Outgoing> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger reserved = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -68,17 +69,22 @@ final class WatchStream {
     private volatile io.grpc.StatusRuntimeException failure;
 
     WatchStream(WatchHub hub, MvccStore store, Headers headers, ServerCallStreamObserver<WatchResponse> out,
-                Executor sender, int capacity) {
+                Executor sender, int capacity, int maxResponseBytes) {
         this.hub = hub;
         this.store = store;
         this.headers = headers;
         this.out = out;
         this.sender = sender;
         this.capacity = capacity;
+        this.maxResponseBytes = maxResponseBytes;
         out.setOnReadyHandler(this::scheduleDrain);
     }
 
+    /** The next free id: ids count up from 0 per stream, skipping ids the client chose, as etcd's do. */
     long allocateId() {
+        while (watchers.containsKey(nextId)) {
+            nextId++;
+        }
         return nextId++;
     }
 
@@ -185,7 +191,7 @@ final class WatchStream {
                     out.onError(failure);
                     return;
                 }
-                while (!closed && out.isReady()) {
+                while (!closed && failure == null && out.isReady()) {
                     Outgoing o = queue.poll();
                     if (o == null) {
                         break;
@@ -193,7 +199,7 @@ final class WatchStream {
                     write(o);
                 }
                 draining.set(false);
-                boolean more = !closed && !queue.isEmpty() && out.isReady();
+                boolean more = !closed && (failure != null || (!queue.isEmpty() && out.isReady()));
                 if (!more || !draining.compareAndSet(false, true)) {
                     break;
                 }
@@ -212,7 +218,12 @@ final class WatchStream {
     private void write(Outgoing o) {
         if (o instanceof Events e) {
             reserved.decrementAndGet();
-            out.onNext(eventsResponse(e));
+            WatchResponse r = eventsResponse(e);
+            if (e.watcher().fragment) {
+                Fragments.send(r, maxResponseBytes, out::onNext);
+            } else {
+                out.onNext(r);
+            }
         } else if (o instanceof Control c) {
             if (c.reserved()) {
                 reserved.decrementAndGet();

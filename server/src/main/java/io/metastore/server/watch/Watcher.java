@@ -21,6 +21,8 @@ final class Watcher {
     final boolean noDelete;
     final boolean prevKv;
     final boolean progressNotify;
+    /** Split responses over the size limit ({@link Fragments}). */
+    final boolean fragment;
 
     /** Every revision below this one has been handed to the stream (or had nothing for this watcher). */
     long nextRevision;
@@ -31,7 +33,7 @@ final class Watcher {
     boolean sentSinceTick;
 
     Watcher(WatchStream stream, long id, RangeQuery keys, boolean noPut, boolean noDelete, boolean prevKv,
-            boolean progressNotify) {
+            boolean progressNotify, boolean fragment) {
         this.stream = stream;
         this.id = id;
         this.keys = keys;
@@ -39,6 +41,7 @@ final class Watcher {
         this.noDelete = noDelete;
         this.prevKv = prevKv;
         this.progressNotify = progressNotify;
+        this.fragment = fragment;
     }
 
     boolean isSingleKey() {

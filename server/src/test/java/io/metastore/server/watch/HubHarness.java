@@ -42,7 +42,8 @@ final class HubHarness implements AutoCloseable {
     }
 
     static WatchHub.Settings settings(int maxWatchers, int streamBuffer, long progressMillis, int catchUpEvents) {
-        return new WatchHub.Settings(maxWatchers, streamBuffer, progressMillis, catchUpEvents);
+        return new WatchHub.Settings(maxWatchers, streamBuffer, progressMillis, catchUpEvents,
+                WatchHub.Settings.defaults().maxResponseBytes());
     }
 
     /** Applies one command as the state machine would, then hands its events to the hub. */

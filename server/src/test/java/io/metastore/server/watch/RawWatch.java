@@ -1,6 +1,7 @@
 package io.metastore.server.watch;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.etcd.jetcd.api.WatchCancelRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchGrpc;
@@ -67,6 +68,21 @@ final class RawWatch implements AutoCloseable {
 
     static WatchCreateRequest.Builder on(String key) {
         return WatchCreateRequest.newBuilder().setKey(bs(key));
+    }
+
+    /**
+     * Sets etcd 3.4's {@code watch_id} (7) and {@code fragment} (8), which the stubs predate, the
+     * way a newer client's message carries them.
+     */
+    static WatchCreateRequest.Builder withNewerFields(WatchCreateRequest.Builder b, long watchId, boolean fragment) {
+        UnknownFieldSet.Builder u = UnknownFieldSet.newBuilder();
+        if (watchId != 0) {
+            u.addField(7, UnknownFieldSet.Field.newBuilder().addVarint(watchId).build());
+        }
+        if (fragment) {
+            u.addField(8, UnknownFieldSet.Field.newBuilder().addVarint(1).build());
+        }
+        return b.setUnknownFields(u.build());
     }
 
     void send(WatchCreateRequest.Builder create) {

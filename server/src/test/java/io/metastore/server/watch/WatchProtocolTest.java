@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.metastore.server.watch.RawWatch.bs;
 import static io.metastore.server.watch.RawWatch.on;
+import static io.metastore.server.watch.RawWatch.withNewerFields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -368,6 +369,56 @@ class WatchProtocolTest {
             assertTrue(w.next().getCanceled());
             w.halfClose();
             assertTrue(w.nextIsCompletion());
+        }
+    }
+
+    @Test
+    void aClientMayChooseIdsAndADuplicateIsRefusedAsEtcdDoes() {
+        try (RawWatch w = new RawWatch(channel)) {
+            assertEquals(0, w.create(on(k("a"))));
+            assertEquals(1, w.create(withNewerFields(on(k("a")), 1, false)));
+            w.send(withNewerFields(on(k("a")), 1, false));
+            WatchResponse dup = w.next();
+            assertEquals(WatchResponse.newBuilder().setHeader(dup.getHeader()).setWatchId(-1).setCreated(true)
+                    .setCanceled(true).setCancelReason("mvcc: duplicate watch ID provided on the WatchStream").build(), dup);
+            // Ids the stream picks skip the ones in use.
+            assertEquals(2, w.create(on(k("a"))));
+            assertEquals(50, w.create(withNewerFields(on(k("a")), 50, false)));
+            put("a", "1");
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ids.add(w.nextEvents().getWatchId());
+            }
+            assertEquals(List.of(0L, 1L, 2L, 50L), ids.stream().sorted().toList());
+        }
+    }
+
+    @Test
+    void largeResponsesComeInFragmentsWhenAsked() {
+        ManagedChannel big = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
+                .maxInboundMessageSize(16 << 20).build();
+        String value = "x".repeat(600_000);
+        long first = put("f0", value);
+        for (int i = 1; i < 4; i++) {
+            put("f" + i, value);
+        }
+        try (RawWatch w = new RawWatch(big)) {
+            // As etcd 3.4 answers (limit 2 MiB): three events in a fragment, then the fourth.
+            w.create(withNewerFields(onPrefix().setStartRevision(first), 0, true));
+            WatchResponse part = w.nextEvents();
+            assertEquals(3, part.getEventsCount());
+            assertTrue(Fragments.isFragment(part));
+            WatchResponse last = w.nextEvents();
+            assertEquals(1, last.getEventsCount());
+            assertFalse(Fragments.isFragment(last));
+            assertEquals(first + 3, last.getEvents(0).getKv().getModRevision());
+
+            w.create(onPrefix().setStartRevision(first));
+            WatchResponse whole = w.nextEvents();
+            assertEquals(4, whole.getEventsCount());
+            assertFalse(Fragments.isFragment(whole));
+        } finally {
+            big.shutdownNow();
         }
     }
 }
