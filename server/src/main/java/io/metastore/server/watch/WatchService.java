@@ -40,6 +40,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
                     case PROGRESS_REQUEST -> hub.progress(stream);
                     default -> { }
                 }
+                stream.requestNextWhenAnswered();
             }
 
             @Override

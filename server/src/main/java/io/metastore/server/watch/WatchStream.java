@@ -29,10 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * resumes it. So a client that stops reading fills only its own buffer, and then its watchers
  * fall out of the synced group instead of holding anyone up.
  *
- * <p>Event responses count against the capacity ({@link #tryReserve}); control responses
- * (created, canceled, progress) are few and always accepted.
+ * <p>Event responses count against the capacity ({@link #tryReserve}). Answers to the client's
+ * own requests (created, canceled, progress) are always accepted, but the stream reads the
+ * client's next request only while fewer than {@link #CONTROL_BACKLOG} are unwritten.
  */
 final class WatchStream {
+    /** Unwritten answers (created, canceled, progress) after which the stream stops reading requests. */
+    static final int CONTROL_BACKLOG = 64;
     /** An item waiting to be written, in the order it was appended. */
     private sealed interface Outgoing {
     }
@@ -59,6 +62,9 @@ final class WatchStream {
     private final Queue<Outgoing> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger reserved = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
+    /** Unwritten answers to the client's requests, and whether reading requests waits for them. */
+    private final AtomicInteger controlBacklog = new AtomicInteger();
+    private final AtomicBoolean inboundPaused = new AtomicBoolean();
     /** Set when a reservation failed; the next drain that frees half the buffer wakes the hub. */
     private final AtomicBoolean overflowed = new AtomicBoolean();
     final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
@@ -78,6 +84,8 @@ final class WatchStream {
         this.capacity = capacity;
         this.maxResponseBytes = maxResponseBytes;
         out.setOnReadyHandler(this::scheduleDrain);
+        out.disableAutoRequest();
+        out.request(1);
     }
 
     /** The next free id: ids count up from 0 per stream, skipping ids the client chose, as etcd's do. */
@@ -128,8 +136,26 @@ final class WatchStream {
 
     void appendControl(WatchResponse response) {
         if (!closed) {
+            controlBacklog.incrementAndGet();
             queue.add(new Control(response, false));
             scheduleDrain();
+        }
+    }
+
+    /**
+     * Asks gRPC for the client's next request once the answers to earlier ones are mostly
+     * written. A client that sends creates, cancels or progress requests without reading the
+     * answers is thereby held back by HTTP/2 flow control (as etcd's bounded control channel
+     * holds back its reader) instead of growing this buffer. Called after each request.
+     */
+    void requestNextWhenAnswered() {
+        if (controlBacklog.get() < CONTROL_BACKLOG) {
+            out.request(1);
+        } else {
+            inboundPaused.set(true);
+            if (controlBacklog.get() < CONTROL_BACKLOG && inboundPaused.compareAndSet(true, false)) {
+                out.request(1); // the drain caught up in between
+            }
         }
     }
 
@@ -229,6 +255,10 @@ final class WatchStream {
                 reserved.decrementAndGet();
             }
             out.onNext(c.response());
+            if (!c.reserved() && controlBacklog.decrementAndGet() < CONTROL_BACKLOG
+                    && inboundPaused.compareAndSet(true, false)) {
+                out.request(1);
+            }
         } else {
             closed = true;
             out.onCompleted();

@@ -175,6 +175,22 @@ class WatchHubTest {
     }
 
     @Test
+    void requestsFromAClientThatDoesNotReadAreAllAnsweredOnceItReads() {
+        try (HubHarness h = new HubHarness(HubHarness.settings(10, 64, 60_000, 1000));
+             RawWatch w = new RawWatch(h.channel, true)) {
+            int n = 10 * WatchStream.CONTROL_BACKLOG;
+            for (int i = 0; i < n; i++) {
+                w.progress(); // the server stops reading these once its unwritten answers pile up
+            }
+            w.request(Integer.MAX_VALUE);
+            for (int i = 0; i < n; i++) {
+                assertEquals(-1, w.next().getWatchId());
+            }
+            assertEquals(0, w.create(on("a"))); // and the stream still works
+        }
+    }
+
+    @Test
     void closingTheHubEndsStreamsWithServerStopped() {
         HubHarness h = new HubHarness(HubHarness.settings(10, 64, 60_000, 1000));
         try (RawWatch w = new RawWatch(h.channel)) {
