@@ -52,14 +52,17 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>RPC inbound threads</b> (gRPC's executor, one request at a time per RPC) create and
  *       cancel watchers under the hub lock.</li>
  *   <li><b>The hub thread</b> (one per hub) catches unsynced watchers up: it reads history
- *       <em>outside</em> the lock, a bounded number of events per watcher and no more than its
- *       buffer has room for, then under the lock appends them and, once a watcher has everything
+ *       <em>outside</em> the lock, a bounded number of events per watcher and only when its
+ *       buffer has room, then under the lock appends them as one response and, once a watcher has everything
  *       up to the last revision the apply thread announced, moves it back to the synced group.
  *       Events the apply thread delivers that a catch-up read already covered are skipped by
- *       revision ({@code Watcher.nextRevision}). It also sends progress notifications.</li>
+ *       revision ({@code Watcher.nextRevision}). It also runs the progress ticker. Only the hub
+ *       thread moves a watcher from unsynced to synced; only the apply thread (and a cancel)
+ *       moves one the other way.</li>
  *   <li><b>Sender threads</b> (a small pool) drain stream buffers into gRPC, one drain per stream
  *       at a time, only while the transport is ready; they read the store for {@code prev_kv} of
- *       history events and never take the hub lock, except to wake the hub thread.</li>
+ *       history events, never take the hub lock, and wake the hub thread (a flag and a task
+ *       hand-off) when a full buffer has drained to half.</li>
  * </ul>
  *
  * <p>Lock order: the hub lock is the only lock in this package, and nothing that can wait (a

@@ -1,6 +1,7 @@
 package io.metastore.server.watch;
 
 import io.etcd.jetcd.api.WatchResponse;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.metastore.mvcc.Event;
 import io.metastore.mvcc.KeyValue;
@@ -16,6 +17,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,11 +38,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class WatchStream {
     /** Unwritten answers (created, canceled, progress) after which the stream stops reading requests. */
     static final int CONTROL_BACKLOG = 64;
+
     /** An item waiting to be written, in the order it was appended. */
     private sealed interface Outgoing {
     }
 
-    /** The events of one revision for one watcher; header revision fixed when appended. */
+    /**
+     * Events for one watcher: one request's (live) or several whole requests' (catch-up), in
+     * revision order; the header revision is fixed when appended.
+     */
     private record Events(Watcher watcher, long headerRevision, List<Event> events) implements Outgoing {
     }
 
@@ -68,11 +74,11 @@ final class WatchStream {
     /** Set when a reservation failed; the next drain that frees half the buffer wakes the hub. */
     private final AtomicBoolean overflowed = new AtomicBoolean();
     final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
-    /** Next watch id; ids start at 0 per stream, as etcd's do. Used on the inbound thread only. */
+    /** Next watch id; ids start at 0 per stream, as etcd's do. Used on the inbound thread, under the hub lock. */
     private long nextId;
     private volatile boolean closed;
     private volatile boolean halfClosed;
-    private volatile io.grpc.StatusRuntimeException failure;
+    private volatile StatusRuntimeException failure;
 
     WatchStream(WatchHub hub, MvccStore store, Headers headers, ServerCallStreamObserver<WatchResponse> out,
                 Executor sender, int capacity, int maxResponseBytes) {
@@ -128,7 +134,7 @@ final class WatchStream {
         overflowed.set(true);
     }
 
-    /** Appends the events of one revision into a slot taken with {@link #tryReserve}. */
+    /** Appends events for {@code w} into a slot taken with {@link #tryReserve}. */
     void appendReserved(Watcher w, long headerRevision, List<Event> events) {
         queue.add(new Events(w, headerRevision, events));
         scheduleDrain();
@@ -168,13 +174,13 @@ final class WatchStream {
     }
 
     /** Ends the RPC with {@code status} as soon as possible, dropping what was not written yet. */
-    void fail(io.grpc.StatusRuntimeException status) {
+    void fail(StatusRuntimeException status) {
         failure = status;
         queue.clear();
         if (!closed && draining.compareAndSet(false, true)) {
             try {
                 sender.execute(this::drain);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 draining.set(false);
             }
         }
@@ -203,7 +209,7 @@ final class WatchStream {
         if (!closed && draining.compareAndSet(false, true)) {
             try {
                 sender.execute(this::drain);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 draining.set(false); // the hub is closing; it ends this stream itself
             }
         }
