@@ -57,8 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       up to the last revision the apply thread announced, moves it back to the synced group.
  *       Events the apply thread delivers that a catch-up read already covered are skipped by
  *       revision ({@code Watcher.nextRevision}). It also runs the progress ticker. Only the hub
- *       thread moves a watcher from unsynced to synced; only the apply thread (and a cancel)
- *       moves one the other way.</li>
+ *       thread moves a watcher from unsynced to synced; only the apply thread moves one back
+ *       (a cancel or a closed stream removes a watcher from either group).</li>
  *   <li><b>Sender threads</b> (a small pool) drain stream buffers into gRPC, one drain per stream
  *       at a time, only while the transport is ready; they read the store for {@code prev_kv} of
  *       history events, never take the hub lock, and wake the hub thread (a flag and a task
@@ -492,7 +492,8 @@ public final class WatchHub implements AutoCloseable {
      * last revision fully covered. Like etcd's catch-up, the events of many revisions travel in
      * one response; a read cut by the event limit drops its last, possibly partial, revision, and
      * a single revision larger than the limit is read whole, since one request's events always
-     * travel together.
+     * travel together. Unlike etcd, a response stops at the revision where its events reach
+     * {@link Settings#maxResponseBytes} (clients cannot tell: only response boundaries move).
      */
     private long read(Watcher w, long from, long to, List<Event> out) {
         List<Event> events = new ArrayList<>();
@@ -523,12 +524,28 @@ public final class WatchHub implements AutoCloseable {
             }
         }
         events.addAll(h);
+        // Whole revisions only, and no more than about one response's worth of bytes, so a client
+        // with gRPC's default 4 MiB message limit can take any catch-up response.
+        long bytes = 0;
+        long revision = -1;
         for (Event e : events) {
+            long r = e.kv().modRevision();
+            if (r != revision) {
+                if (bytes >= settings.maxResponseBytes()) {
+                    return revision;
+                }
+                revision = r;
+            }
             if (w.accepts(e)) {
                 out.add(e);
+                bytes += approximateSize(e.kv()) * (w.prevKv ? 2L : 1L);
             }
         }
         return covered;
+    }
+
+    private static long approximateSize(KeyValue kv) {
+        return kv.key().length + kv.value().length + 32L;
     }
 
     /** etcd's answer to a watcher whose next revision is compacted away: canceled, with the compaction revision. */

@@ -8,6 +8,7 @@ import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.options.WatchOption;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.metastore.command.Compact;
 import io.metastore.command.Put;
 import io.metastore.command.Txn;
 import io.metastore.command.TxnOp;
@@ -187,6 +188,39 @@ class WatchHubTest {
                 assertEquals(-1, w.next().getWatchId());
             }
             assertEquals(0, w.create(on("a"))); // and the stream still works
+        }
+    }
+
+    @Test
+    void aWatcherLeftBehindByACompactionIsCanceledWithTheCompactRevision() {
+        try (HubHarness h = new HubHarness(HubHarness.settings(10, 16, 60_000, 1000));
+             RawWatch w = new RawWatch(h.channel, true)) {
+            w.send(on("s/").setRangeEnd(bs("s0")));
+            w.request(1);
+            long id = w.next().getWatchId();
+            long first = h.store.currentRevision() + 1;
+            String value = "v".repeat(20_000);
+            for (int i = 0; i < 300; i++) { // 6 MB: far more than the transport buffers for a client not reading
+                h.put("s/" + (i % 7), value);
+            }
+            await("the watcher fell behind", () -> h.hub.fellBehindCount() > 0);
+            long compactAt = h.store.currentRevision();
+            h.apply(new Compact(compactAt, false));
+            w.request(Integer.MAX_VALUE);
+            long expected = first;
+            for (;;) {
+                WatchResponse r = w.next();
+                assertEquals(id, r.getWatchId());
+                if (r.getCanceled()) {
+                    assertEquals(compactAt, r.getCompactRevision());
+                    assertTrue(expected < compactAt, "it was still behind the compaction");
+                    break;
+                }
+                for (Event e : r.getEventsList()) {
+                    assertEquals(expected++, e.getKv().getModRevision());
+                }
+            }
+            await("the canceled watcher is gone", () -> h.hub.watcherCount() == 0);
         }
     }
 
