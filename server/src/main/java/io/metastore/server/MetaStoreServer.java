@@ -141,9 +141,9 @@ public final class MetaStoreServer implements AutoCloseable {
     }
 
     /**
-     * Stops in reverse order of construction: watch streams end ("etcdserver: server stopped"), gRPC stops taking calls and finishes in-flight
-     * ones, the proposer fails what is still queued, Raft shuts down, then the store and
-     * the engine close.
+     * Stops in reverse order of construction: watch streams end ("etcdserver: server stopped"),
+     * gRPC stops taking calls and finishes in-flight ones, the proposer fails what is still
+     * queued, Raft shuts down, then the store and the engine close.
      */
     @Override
     public synchronized void close() {
