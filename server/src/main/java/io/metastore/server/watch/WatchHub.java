@@ -291,8 +291,12 @@ public final class WatchHub implements AutoCloseable {
         }
         boolean fromKey = rangeEnd.length == 1 && rangeEnd[0] == 0;
         boolean needSync = false;
+        // Read before the lock; revisions only grow. It can be ahead of notifiedRevision while an
+        // entry is between commit and onApplied, or after a snapshot was installed.
+        long storeRevision = store.currentRevision();
         lock.lock();
         try {
+            long now = Math.max(storeRevision, notifiedRevision);
             String refusal = null;
             if (closed) {
                 refusal = EtcdError.STOPPED.message();
@@ -304,7 +308,7 @@ public final class WatchHub implements AutoCloseable {
                 refusal = EtcdError.TOO_MANY_REQUESTS.message();
             }
             if (refusal != null) {
-                s.appendControl(WatchResponse.newBuilder().setHeader(s.headers().at(notifiedRevision))
+                s.appendControl(WatchResponse.newBuilder().setHeader(s.headers().at(now))
                         .setWatchId(-1).setCreated(true).setCanceled(true).setCancelReason(refusal).build());
                 return;
             }
@@ -316,10 +320,11 @@ public final class WatchHub implements AutoCloseable {
             if (progressNotify) {
                 progressWatchers.add(w);
             }
-            s.appendControl(WatchResponse.newBuilder().setHeader(s.headers().at(notifiedRevision))
+            s.appendControl(WatchResponse.newBuilder().setHeader(s.headers().at(now))
                     .setWatchId(w.id).setCreated(true).build());
+            // etcd: created at the current revision, watching from the next one unless told otherwise.
             if (startRevision <= 0 || startRevision > notifiedRevision) {
-                w.nextRevision = startRevision <= 0 ? notifiedRevision + 1 : startRevision;
+                w.nextRevision = startRevision <= 0 ? now + 1 : startRevision;
                 addSynced(w);
             } else {
                 w.nextRevision = startRevision;

@@ -225,6 +225,23 @@ class WatchHubTest {
     }
 
     @Test
+    void aWatcherCreatedAfterRevisionsTheHubNeverHeardOfStartsAfterThem() {
+        try (HubHarness h = new HubHarness(HubHarness.settings(10, 64, 60_000, 1000));
+             RawWatch w = new RawWatch(h.channel)) {
+            h.put("k", "1");
+            h.applySilently(Put.of(b("k"), b("2"))); // as a snapshot install moves the store on
+            w.send(on("k"));
+            WatchResponse created = w.next();
+            assertEquals(h.store.currentRevision(), created.getHeader().getRevision());
+            long rev = h.put("k", "3");
+            WatchResponse r = w.nextEvents();
+            assertEquals(1, r.getEventsCount());
+            assertEquals(rev, r.getEvents(0).getKv().getModRevision());
+            assertEquals("3", r.getEvents(0).getKv().getValue().toStringUtf8());
+        }
+    }
+
+    @Test
     void closingTheHubEndsStreamsWithServerStopped() {
         HubHarness h = new HubHarness(HubHarness.settings(10, 64, 60_000, 1000));
         try (RawWatch w = new RawWatch(h.channel)) {
