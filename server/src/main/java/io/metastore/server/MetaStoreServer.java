@@ -35,6 +35,8 @@ import io.metastore.server.maintenance.Membership;
 import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.RaftNode;
 import io.metastore.server.raft.StoreStateMachine;
+import io.metastore.server.watch.WatchHub;
+import io.metastore.server.watch.WatchService;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -101,8 +103,13 @@ public final class MetaStoreServer implements AutoCloseable {
             });
             closeOrder.push(keyEventExecutor::shutdownNow);
             KeyEvents keyEvents = new KeyEvents(keyEventExecutor);
+            WatchHub watchHub = new WatchHub(store, WatchHub.Settings.defaults());
+            closeOrder.push(watchHub);
             StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor, authStore, alarms), EntryCodecs.decoder(),
-                    keyEvents::onApplied);
+                    applied -> {
+                        watchHub.onApplied(applied);
+                        keyEvents.onApplied(applied);
+                    });
             raft = new RaftNode(config, fsm, codec);
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis());
@@ -134,9 +141,21 @@ public final class MetaStoreServer implements AutoCloseable {
             grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
                     GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth),
-                    GrpcServer.lockService(concurrency), GrpcServer.electionService(concurrency)),
+                    GrpcServer.lockService(concurrency), GrpcServer.electionService(concurrency),
+                    new WatchService(watchHub, headers, () -> {
+                        String user = GrpcServer.currentUser();
+                        return (key, end) -> {
+                            try {
+                                authorizer.watch(user, key, end);
+                                return true;
+                            } catch (io.metastore.server.error.EtcdException denied) {
+                                return false;
+                            }
+                        };
+                    })),
                     GrpcServer.callerInterceptor(authStore)).start();
             closeOrder.push(grpc);
+            closeOrder.push(watchHub); // closes first too: open watch streams would hold up gRPC's graceful stop
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {
             close();
@@ -191,9 +210,9 @@ public final class MetaStoreServer implements AutoCloseable {
     }
 
     /**
-     * Stops in reverse order of construction: gRPC stops taking calls and finishes in-flight
-     * ones, the proposer fails what is still queued, Raft shuts down, then the store and
-     * the engine close.
+     * Stops in reverse order of construction: watch streams end ("etcdserver: server stopped"),
+     * gRPC stops taking calls and finishes in-flight ones, the proposer fails what is still
+     * queued, Raft shuts down, then the store and the engine close.
      */
     @Override
     public synchronized void close() {

@@ -50,6 +50,11 @@ public final class GrpcServer implements AutoCloseable {
         return new ElectionService(c);
     }
 
+    /** The user of the call running on this thread ({@code null} without a token). */
+    public static String currentUser() {
+        return Caller.user();
+    }
+
     /** Resolves the caller of every call from its token. */
     public static io.grpc.ServerInterceptor callerInterceptor(io.metastore.server.auth.AuthStore store) {
         return Caller.interceptor(store);

@@ -207,6 +207,34 @@ class AuthServiceTest {
     }
 
     @Test
+    @Order(4)
+    void aWatchOnARangeTheCallerMayNotReadIsCancelledAtOnce() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<io.etcd.jetcd.api.WatchResponse> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        var requests = as(io.etcd.jetcd.api.WatchGrpc.newStub(channel), aliceToken).watch(new io.grpc.stub.StreamObserver<>() {
+            public void onNext(io.etcd.jetcd.api.WatchResponse r) {
+                answers.add(r);
+            }
+
+            public void onError(Throwable t) {
+            }
+
+            public void onCompleted() {
+            }
+        });
+        requests.onNext(io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(
+                io.etcd.jetcd.api.WatchCreateRequest.newBuilder().setKey(bs("w"))).build());
+        var denied = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(denied.getCreated() && denied.getCanceled());
+        assertEquals("rpc error: code = PermissionDenied desc = etcdserver: permission denied", denied.getCancelReason());
+        requests.onNext(io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(
+                io.etcd.jetcd.api.WatchCreateRequest.newBuilder().setKey(bs("a/")).setRangeEnd(bs("a0"))).build());
+        var allowed = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(allowed.getCreated());
+        assertFalse(allowed.getCanceled());
+        requests.onCompleted();
+    }
+
+    @Test
     @Order(5)
     void changingAPasswordRevokesTheUsersTokens() {
         KVGrpc.KVBlockingStub alice = as(KVGrpc.newBlockingStub(channel), aliceToken);

@@ -1,0 +1,101 @@
+package io.metastore.server.watch;
+
+import com.google.protobuf.UnknownFieldSet;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.metastore.server.kv.Headers;
+
+/**
+ * etcd's {@code etcdserverpb.Watch} service: one bidirectional stream carries any number of
+ * watchers. Each request is handed to the {@link WatchHub}, which answers on the stream.
+ *
+ * <p>As in etcd 3.4: a client may choose a watcher's id ({@code watch_id}) and ask for large
+ * responses in fragments ({@code fragment}); an empty request is ignored; the client closing its side does not end the
+ * stream while it still has watchers (it ends once the last one is canceled).
+ */
+public final class WatchService extends WatchGrpc.WatchImplBase {
+    /** Whether the caller of a stream may watch a range (auth's read permission). */
+    @FunctionalInterface
+    public interface Permission {
+        boolean permitted(byte[] key, byte[] rangeEnd);
+    }
+
+    /** etcd's cancel reason for a watch the caller may not read. */
+    static final String PERMISSION_DENIED = "rpc error: code = PermissionDenied desc = etcdserver: permission denied";
+
+    private final WatchHub hub;
+    private final Headers headers;
+    private final java.util.function.Supplier<Permission> callerPermission;
+
+    public WatchService(WatchHub hub, Headers headers) {
+        this(hub, headers, () -> (k, e) -> true);
+    }
+
+    /** {@code callerPermission} is asked once per stream, on the thread that opens it (where the caller is known). */
+    public WatchService(WatchHub hub, Headers headers, java.util.function.Supplier<Permission> callerPermission) {
+        this.hub = hub;
+        this.headers = headers;
+        this.callerPermission = callerPermission;
+    }
+
+    @Override
+    public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
+        ServerCallStreamObserver<WatchResponse> out = (ServerCallStreamObserver<WatchResponse>) responses;
+        WatchStream stream = hub.openStream(headers, out);
+        Permission permission = callerPermission.get();
+        out.setOnCancelHandler(() -> hub.closeStream(stream));
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(WatchRequest r) {
+                switch (r.getRequestUnionCase()) {
+                    case CREATE_REQUEST -> {
+                        WatchCreateRequest c = r.getCreateRequest();
+                        if (permission.permitted(c.getKey().toByteArray(), c.getRangeEnd().toByteArray())) {
+                            create(stream, c);
+                        } else {
+                            // etcd answers a watch the caller may not read as created and at once cancelled
+                            stream.appendControl(WatchResponse.newBuilder().setHeader(headers.at(hub.currentRevision()))
+                                    .setWatchId(-1).setCreated(true).setCanceled(true)
+                                    .setCancelReason(PERMISSION_DENIED).build());
+                        }
+                    }
+                    case CANCEL_REQUEST -> hub.cancel(stream, r.getCancelRequest().getWatchId());
+                    case PROGRESS_REQUEST -> hub.progress(stream);
+                    default -> { }
+                }
+                stream.requestNextWhenAnswered();
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                hub.closeStream(stream);
+            }
+
+            @Override
+            public void onCompleted() {
+                stream.onHalfClose();
+            }
+        };
+    }
+
+    private void create(WatchStream stream, WatchCreateRequest c) {
+        boolean noPut = false;
+        boolean noDelete = false;
+        for (WatchCreateRequest.FilterType f : c.getFiltersList()) {
+            noPut |= f == WatchCreateRequest.FilterType.NOPUT;
+            noDelete |= f == WatchCreateRequest.FilterType.NODELETE;
+        }
+        // watch_id (7) and fragment (8) are newer than the stubs: read as fields the stubs do not name.
+        UnknownFieldSet.Field id = c.getUnknownFields().getField(Fragments.CREATE_WATCH_ID_FIELD);
+        UnknownFieldSet.Field fragment = c.getUnknownFields().getField(Fragments.CREATE_FRAGMENT_FIELD);
+        long requestedId = id.getVarintList().isEmpty() ? 0 : id.getVarintList().get(id.getVarintList().size() - 1);
+        boolean fragmented = !fragment.getVarintList().isEmpty()
+                && fragment.getVarintList().get(fragment.getVarintList().size() - 1) != 0;
+        hub.watch(stream, requestedId, c.getKey().toByteArray(), c.getRangeEnd().toByteArray(), c.getStartRevision(),
+                noPut, noDelete, c.getPrevKv(), c.getProgressNotify(), fragmented);
+    }
+}
