@@ -129,12 +129,13 @@ final class SummaryWriter {
                     List<Double> values = rs.stream().map(Comparison.Row::speedup).toList();
                     double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
                     double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-                    long consistent = rs.stream()
-                            .filter(r -> claim.verdict(r.speedup(), r.speedupError()).equals("consistent")).count();
+                    Map<String, Long> perShape = new java.util.TreeMap<>();
+                    rs.forEach(r -> perShape.merge(claim.verdict(r.speedup(), r.speedupError()), 1L, Long::sum));
                     measured = String.format(Locale.ROOT, "%.2fx geomean over %d shapes (%.2fx to %.2fx)",
                             Comparison.geomean(values), rs.size(), min, max);
-                    verdict = claim.verdict(Comparison.geomean(values), Double.NaN) + " (" + consistent + " of "
-                            + rs.size() + " shapes consistent)";
+                    verdict = "geomean " + claim.verdict(Comparison.geomean(values), Double.NaN) + "; per shape: "
+                            + perShape.entrySet().stream().map(v -> v.getValue() + " " + v.getKey())
+                                    .collect(java.util.stream.Collectors.joining(", "));
                 }
                 md.append("| ").append(e.getKey().id).append(" | ").append(k.getKey()).append(" | ")
                         .append(claim.text()).append(" | ").append(measured).append(" | ").append(verdict)
