@@ -274,7 +274,9 @@ public final class MicroBench {
     record Git(String sha, String shortSha, String branch, boolean dirty) {
         static Git at(Path root) throws IOException {
             return new Git(git(root, "rev-parse", "HEAD"), git(root, "rev-parse", "--short", "HEAD"),
-                    git(root, "rev-parse", "--abbrev-ref", "HEAD"), !git(root, "status", "--porcelain").isEmpty());
+                    git(root, "rev-parse", "--abbrev-ref", "HEAD"),
+                    // results/ and profiles/ are the harness's own output, written by earlier suites of the same run
+                    !git(root, "status", "--porcelain", "--", ".", ":!results", ":!profiles").isEmpty());
         }
 
         private static String git(Path root, String... args) throws IOException {
