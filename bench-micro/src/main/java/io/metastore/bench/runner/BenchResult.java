@@ -30,7 +30,26 @@ record BenchResult(String benchmark, String mode, int threads, Map<String, Strin
 
     static final String PACKAGE = "io.metastore.bench.";
 
-    record Metric(double score, double error, String unit) {
+    /**
+     * @param score JMH's score: the mean over every measured iteration of every fork (for
+     *        {@code EVENTS} auxiliary counters, their sum)
+     * @param error JMH's 99.9% confidence half-width of the score; NaN with one iteration
+     * @param raw   every measured iteration's value, forks one after another
+     */
+    record Metric(double score, double error, String unit, double[] raw) {
+
+        Metric(double score, double error, String unit) {
+            this(score, error, unit, new double[] {score});
+        }
+
+        /** The mean of the per-iteration values: for a counter that is the same every iteration, that value. */
+        double iterationMean() {
+            double sum = 0;
+            for (double v : raw) {
+                sum += v;
+            }
+            return sum / raw.length;
+        }
     }
 
     /** The method name: the last segment of the benchmark. */
@@ -90,7 +109,16 @@ record BenchResult(String benchmark, String mode, int threads, Map<String, Strin
 
     private static Metric metric(JsonObject m) {
         // JMH writes "NaN" (a string) for the error of a single measurement iteration.
-        return new Metric(m.get("score").getAsDouble(), m.get("scoreError").getAsDouble(),
-                m.get("scoreUnit").getAsString());
+        List<Double> raw = new ArrayList<>();
+        if (m.has("rawData")) {
+            for (JsonElement fork : m.getAsJsonArray("rawData")) {
+                for (JsonElement v : fork.getAsJsonArray()) {
+                    raw.add(v.getAsDouble());
+                }
+            }
+        }
+        double score = m.get("score").getAsDouble();
+        return new Metric(score, m.get("scoreError").getAsDouble(), m.get("scoreUnit").getAsString(),
+                raw.isEmpty() ? new double[] {score} : raw.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -1,6 +1,7 @@
 package io.metastore.bench.runner;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +13,17 @@ import java.util.TreeMap;
  * parameters at the reference value.
  *
  * <p>Speed-up is oriented so that above 1 is better: reference time / time for time modes, and
- * throughput / reference throughput for throughput. Its error propagates JMH's 99.9%
- * confidence half-widths of both scores as relative errors in quadrature:
- * {@code e = s * sqrt((ea/a)^2 + (eb/b)^2)}.
+ * throughput / reference throughput for throughput. It is computed per pair of measured
+ * iterations (every iteration of the result against every iteration of its reference: 3 and 3
+ * iterations give 9 ratios); the row reports their median and their range. On a shared machine
+ * one disturbed iteration moves a mean a long way, and with few iterations JMH's 99.9%
+ * confidence interval (Student's t with 2 degrees of freedom for 3 iterations) is too wide to
+ * separate anything; the median and the full range of the ratios show both the typical value
+ * and how far the worst pairing strays.
+ *
+ * <p>Worked example, times in ns/op: reference iterations 100, 110, 300; alternative 10, 11, 12.
+ * The nine ratios run from 100/12 = 8.3 to 300/10 = 30; their median is 110/11 = 10.0, so the
+ * row reads 10.00x (8.33x to 30.00x). The means (170 and 11) would claim 15.5x.
  */
 final class Comparison {
 
@@ -24,7 +33,7 @@ final class Comparison {
      * @param reference the result it is compared with; null for the reference itself or no axis
      */
     record Row(String group, String value, BenchResult result, BenchResult reference, String referenceValue,
-               double speedup, double speedupError, Suite.Claim claim) {
+               double speedup, double low, double high, List<Double> ratios, Suite.Claim claim) {
 
         boolean isReference() {
             return value != null && reference == null;
@@ -56,24 +65,41 @@ final class Comparison {
             for (String value : order) {
                 BenchResult r = byValue.get(value);
                 if (value.isEmpty()) {
-                    rows.add(new Row(g.getKey(), null, r, null, null, Double.NaN, Double.NaN, null));
+                    rows.add(new Row(g.getKey(), null, r, null, null, Double.NaN, Double.NaN, Double.NaN, List.of(),
+                            null));
                     continue;
                 }
                 String refValue = suite.referenceFor(value);
                 BenchResult ref = value.equals(refValue) ? null : byValue.get(refValue);
-                double s = Double.NaN;
-                double e = Double.NaN;
-                if (ref != null) {
-                    double a = r.primary().score();
-                    double b = ref.primary().score();
-                    s = r.higherIsBetter() ? a / b : b / a;
-                    e = s * Math.sqrt(square(r.primary().error() / a) + square(ref.primary().error() / b));
-                }
-                rows.add(new Row(g.getKey(), value, r, ref, ref == null ? null : refValue, s, e,
+                List<Double> ratios = ref == null ? List.of() : ratios(r, ref);
+                rows.add(new Row(g.getKey(), value, r, ref, ref == null ? null : refValue, median(ratios),
+                        ratios.isEmpty() ? Double.NaN : ratios.get(0),
+                        ratios.isEmpty() ? Double.NaN : ratios.get(ratios.size() - 1), ratios,
                         ref == null ? null : suite.claimFor(r.method(), value)));
             }
         }
         return rows;
+    }
+
+    /** Every iteration of {@code r} against every iteration of {@code ref}, oriented so above 1 is better; sorted. */
+    static List<Double> ratios(BenchResult r, BenchResult ref) {
+        List<Double> ratios = new ArrayList<>();
+        for (double a : r.primary().raw()) {
+            for (double b : ref.primary().raw()) {
+                ratios.add(r.higherIsBetter() ? a / b : b / a);
+            }
+        }
+        Collections.sort(ratios);
+        return List.copyOf(ratios);
+    }
+
+    /** The median of sorted values; NaN for none. */
+    static double median(List<Double> sorted) {
+        int n = sorted.size();
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Benchmark, thread count and every parameter but the axis: {@code encode shape=put64}. */
@@ -86,10 +112,6 @@ final class Comparison {
         others.remove(suite.axis);
         others.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         return sb.toString();
-    }
-
-    private static double square(double x) {
-        return x * x;
     }
 
     /** Geometric mean of positive values. */

@@ -141,8 +141,10 @@ public final class MicroBench {
             }
             JsonObject record = new JsonObject();
             record.addProperty("startedAt", Instant.now().toString());
+            record.addProperty("loadAverageAtStart", loadAverage());
             Collection<RunResult> results = new Runner(b.build()).run();
             record.addProperty("finishedAt", Instant.now().toString());
+            record.addProperty("loadAverageAtFinish", loadAverage());
             record.addProperty("benchmarks", results.size());
             record.add("runnerArguments", GSON.toJsonTree(Arrays.asList(args)));
             record.addProperty("quick", quick);
@@ -179,6 +181,11 @@ public final class MicroBench {
             System.out.println("flame graphs: " + runDir);
         }
         return runDir;
+    }
+
+    /** The system's one-minute load average: on a shared machine, how much else was running. */
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static String value(String[] args, int i, String option) {

@@ -83,19 +83,19 @@ enum Suite {
     }
 
     /**
-     * A claim of the seed's README: a speed-up range. A measurement is consistent with it when
-     * its confidence interval overlaps the range.
+     * A claim of the seed's README: a speed-up range. A measurement is consistent with it when the
+     * range of its measured ratios overlaps the claimed range, below or above it when the whole
+     * measured range lies below or above.
      */
     record Claim(String text, double low, double high) {
-        String verdict(double ratio, double error) {
-            if (Double.isNaN(ratio)) {
+        String verdict(double measuredLow, double measuredHigh) {
+            if (Double.isNaN(measuredLow) || Double.isNaN(measuredHigh)) {
                 return "n/a";
             }
-            double e = Double.isNaN(error) ? 0 : error;
-            if (ratio + e < low) {
+            if (measuredHigh < low) {
                 return "below the claim";
             }
-            if (ratio - e > high) {
+            if (measuredLow > high) {
                 return "above the claim";
             }
             return "consistent";

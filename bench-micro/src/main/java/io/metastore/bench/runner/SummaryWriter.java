@@ -51,12 +51,14 @@ final class SummaryWriter {
                 .append("nothing here is edited by hand.\n\n");
         environment(md, env);
         md.append("""
-                How to read the tables: **speed-up** is oriented so that above 1 is better than the reference \
-                (reference time / time, or throughput / reference throughput). **±** is JMH's 99.9% confidence \
-                half-width for scores; for speed-ups both scores' relative errors are combined in quadrature. \
-                With a single measurement iteration JMH reports no error (n/a). A claim is *consistent* when the \
-                measured speed-up's interval overlaps the claimed range. These are micro benchmarks on a shared \
-                2-core machine: they rank alternatives, they do not predict end-to-end throughput.
+                How to read the tables: **score ± error** is JMH's: the mean of the measured iterations and its \
+                99.9% confidence half-width (n/a with a single iteration; very wide with few iterations). \
+                **Speed-up** is oriented so that above 1 is better than the reference (reference time / time, or \
+                throughput / reference throughput) and is computed for every pair of measured iterations of the \
+                result and its reference: the table shows the median of those ratios and, in brackets, their \
+                range. A seed's claim is *consistent* when that range overlaps the claimed range. These are micro \
+                benchmarks on a shared 2-core machine: they rank alternatives, they do not predict end-to-end \
+                throughput.
 
                 """);
         headline(md, rows);
@@ -91,6 +93,14 @@ final class SummaryWriter {
         row(md, "CPUs", str(env, "cpus"));
         row(md, "OS", str(env, "os"));
         row(md, "JMH", str(env, "jmhVersion"));
+        if (env.has("suites")) {
+            for (Map.Entry<String, com.google.gson.JsonElement> e : env.getAsJsonObject("suites").entrySet()) {
+                JsonObject s = e.getValue().getAsJsonObject();
+                row(md, "suite " + e.getKey(), str(s, "startedAt") + " to " + str(s, "finishedAt")
+                        + (s.has("loadAverageAtStart") ? "; load average " + str(s, "loadAverageAtStart") + " at start, "
+                        + str(s, "loadAverageAtFinish") + " at finish (" + str(env, "cpus") + " CPUs)" : ""));
+            }
+        }
         md.append("\nFull environment and the exact arguments of each suite: [`environment.json`](environment.json).\n\n");
     }
 
@@ -123,17 +133,19 @@ final class SummaryWriter {
                 String verdict;
                 if (rs.size() == 1) {
                     Comparison.Row r = rs.get(0);
-                    measured = ratio(r.speedup(), r.speedupError());
-                    verdict = claim.verdict(r.speedup(), r.speedupError());
+                    measured = ratio(r);
+                    verdict = claim.verdict(r.low(), r.high());
                 } else {
-                    List<Double> values = rs.stream().map(Comparison.Row::speedup).toList();
-                    double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-                    double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+                    List<Double> medians = rs.stream().map(Comparison.Row::speedup).toList();
+                    double geomean = Comparison.geomean(medians);
+                    double min = rs.stream().mapToDouble(Comparison.Row::low).min().orElse(Double.NaN);
+                    double max = rs.stream().mapToDouble(Comparison.Row::high).max().orElse(Double.NaN);
                     Map<String, Long> perShape = new java.util.TreeMap<>();
-                    rs.forEach(r -> perShape.merge(claim.verdict(r.speedup(), r.speedupError()), 1L, Long::sum));
-                    measured = String.format(Locale.ROOT, "%.2fx geomean over %d shapes (%.2fx to %.2fx)",
-                            Comparison.geomean(values), rs.size(), min, max);
-                    verdict = "geomean " + claim.verdict(Comparison.geomean(values), Double.NaN) + "; per shape: "
+                    rs.forEach(r -> perShape.merge(claim.verdict(r.low(), r.high()), 1L, Long::sum));
+                    measured = String.format(Locale.ROOT,
+                            "%.2fx: geomean of %d shapes' medians (all ratios %.2fx to %.2fx)",
+                            geomean, rs.size(), min, max);
+                    verdict = "geomean " + claim.verdict(geomean, geomean) + "; per shape: "
                             + perShape.entrySet().stream().map(v -> v.getValue() + " " + v.getKey())
                                     .collect(java.util.stream.Collectors.joining(", "));
                 }
@@ -149,7 +161,7 @@ final class SummaryWriter {
     private static void table(StringBuilder md, Suite s, List<Comparison.Row> rows) {
         boolean bytes = rows.stream().anyMatch(r -> r.result().secondary("bytesPerEntry") != null);
         boolean alloc = rows.stream().anyMatch(r -> r.result().secondary("gc.alloc.rate.norm") != null);
-        md.append("| benchmark | `").append(s.axis).append("` | score ± error | vs | speed-up ± error | seed's claim |");
+        md.append("| benchmark | `").append(s.axis).append("` | score ± error | vs | speed-up: median (range) | seed's claim |");
         if (bytes) {
             md.append(" bytes/entry |");
         }
@@ -165,20 +177,20 @@ final class SummaryWriter {
                     .append(number(m.score())).append(" ± ").append(number(m.error())).append(' ').append(m.unit())
                     .append(" | ");
             if (r.compared()) {
-                md.append('`').append(r.referenceValue()).append("` | ").append(ratio(r.speedup(), r.speedupError()));
+                md.append('`').append(r.referenceValue()).append("` | ").append(ratio(r));
             } else {
                 md.append(r.isReference() ? "baseline | 1" : "- | -");
             }
             md.append(" | ");
             if (r.claim() != null) {
-                md.append(r.claim().text()).append(": ").append(r.claim().verdict(r.speedup(), r.speedupError()));
+                md.append(r.claim().text()).append(": ").append(r.claim().verdict(r.low(), r.high()));
             } else {
                 md.append('-');
             }
             md.append(" |");
             if (bytes) {
                 BenchResult.Metric b = r.result().secondary("bytesPerEntry");
-                md.append(' ').append(b == null ? "-" : String.format(Locale.ROOT, "%.0f", b.score())).append(" |");
+                md.append(' ').append(b == null ? "-" : String.format(Locale.ROOT, "%.0f", b.iterationMean())).append(" |");
             }
             if (alloc) {
                 BenchResult.Metric a = r.result().secondary("gc.alloc.rate.norm");
@@ -189,12 +201,15 @@ final class SummaryWriter {
         md.append('\n');
     }
 
-    static String ratio(double s, double e) {
-        if (Double.isNaN(s)) {
+    /** {@code 10.00x (8.33x to 30.00x)}: the median ratio and the range of all ratios. */
+    static String ratio(Comparison.Row r) {
+        if (Double.isNaN(r.speedup())) {
             return "n/a";
         }
-        return Double.isNaN(e) ? String.format(Locale.ROOT, "%.2fx", s)
-                : String.format(Locale.ROOT, "%.2fx ± %.2f", s, e);
+        if (r.ratios().size() == 1) {
+            return String.format(Locale.ROOT, "%.2fx", r.speedup());
+        }
+        return String.format(Locale.ROOT, "%.2fx (%.2fx to %.2fx)", r.speedup(), r.low(), r.high());
     }
 
     static String number(double v) {

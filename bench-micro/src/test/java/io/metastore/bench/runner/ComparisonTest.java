@@ -26,8 +26,26 @@ class ComparisonTest {
         assertTrue(rows.get(0).isReference());
         Comparison.Row kryo = rows.get(1);
         assertEquals(10.0, kryo.speedup(), 1e-9);
-        assertEquals(10.0 * Math.sqrt(0.01 + 0.01), kryo.speedupError(), 1e-9);
-        assertEquals("consistent", kryo.claim().verdict(kryo.speedup(), kryo.speedupError()));
+        assertEquals("consistent", kryo.claim().verdict(kryo.low(), kryo.high()));
+    }
+
+    @Test
+    void speedUpIsTheMedianOfEveryIterationPairAndItsRange() {
+        BenchResult json = new BenchResult("CodecEncodeBenchmark.encode", "avgt", 1,
+                Map.of("codec", "json", "shape", "txn"),
+                new BenchResult.Metric(170, 2000, "ns/op", new double[] {100, 110, 300}), Map.of(), "forks 1");
+        BenchResult kryo = new BenchResult("CodecEncodeBenchmark.encode", "avgt", 1,
+                Map.of("codec", "kryo", "shape", "txn"),
+                new BenchResult.Metric(11, 3, "ns/op", new double[] {10, 11, 12}), Map.of(), "forks 1");
+
+        Comparison.Row row = Comparison.rows(Suite.CODEC, List.of(json, kryo)).get(1);
+
+        assertEquals(9, row.ratios().size());
+        assertEquals(10.0, row.speedup(), 1e-9);
+        assertEquals(100.0 / 12, row.low(), 1e-9);
+        assertEquals(30.0, row.high(), 1e-9);
+        assertEquals("consistent", row.claim().verdict(row.low(), row.high()));
+        assertEquals("10.00x (8.33x to 30.00x)", SummaryWriter.ratio(row));
     }
 
     @Test
@@ -37,7 +55,7 @@ class ComparisonTest {
                 result("ProposalHandoffBenchmark.handOff", "thrpt", Map.of("strategy", "buffered:1000"), 150, 0)));
 
         assertEquals(1.5, rows.get(1).speedup(), 1e-9);
-        assertEquals("below the claim", rows.get(1).claim().verdict(1.5, 0));
+        assertEquals("below the claim", rows.get(1).claim().verdict(rows.get(1).low(), rows.get(1).high()));
     }
 
     @Test
