@@ -31,8 +31,13 @@ final class Indexes {
     }
 
     static void recordProfiles(Path root, String run, List<Suite> suites) throws IOException {
+        // Several flame runs of one commit share a folder: list every suite it holds, not only this run's.
+        Path dir = root.resolve("profiles/micro").resolve(run);
+        List<String> present = java.util.Arrays.stream(Suite.values()).map(s -> s.id)
+                .filter(id -> Files.isDirectory(dir.resolve(id))).toList();
         String line = "- [micro/" + run + "](micro/" + run + "/): flame graphs of "
-                + suites.stream().map(s -> s.id).collect(Collectors.joining(", "))
+                + (present.isEmpty() ? suites.stream().map(s -> s.id).collect(Collectors.joining(", "))
+                        : String.join(", ", present))
                 + " (one folder per benchmark and parameter set, `flame-cpu-forward.html` and friends)";
         update(root.resolve("profiles/README.md"), "- [micro/" + run + "]", line);
     }
