@@ -1,0 +1,22 @@
+package io.metastore.bench.macro.report;
+
+import io.metastore.bench.macro.load.Measurement;
+
+/**
+ * One cell: a subject under a workload in one repetition. {@code measurement} is null when
+ * the cell failed, and {@code failure} says why. Profile paths are relative to the run's
+ * profiles folder, or null.
+ */
+public record CellResult(int index, int repetition, String subject, String kind, String config, String storage,
+                         String workload, String workloadDescription, int clients, int connections,
+                         Measurement measurement, String failure, String cpuProfile, String allocProfile,
+                         String startupLine, String startedAt) {
+
+    public String fileStem() {
+        return subject + "-" + workload + "-r" + repetition;
+    }
+
+    public boolean ok() {
+        return measurement != null;
+    }
+}
