@@ -29,8 +29,8 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
                                              locking-only                    set as in tier3
                                              TIER+flag=value[+...]           any preset with server flags
               --storage LIST               rocksdb,memory (default both)
-              --workloads LIST             put-1,put-100,put-1000,range-lin,range-ser,txn-put,mixed,compaction
-                                           (default all)
+              --workloads LIST             put-1,put-100,put-1000,range-lin,range-ser,txn-put,mixed,compaction,
+                                           lease-keepalive (default all)
               --duration D                 measured window per cell (default 10s; 500ms, 10s, 1m)
               --warmup D                   load before the window, not measured (default 3s)
               --repetitions N              each cell N times, configurations interleaved (default 3)
@@ -59,7 +59,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
                 : List.of("baseline", "tier1", "tier2", "tier3", "codec-only", "proposal-only", "locking-only");
         List<String> storages = quick ? List.of("memory") : List.of("rocksdb", "memory");
         List<String> workloads = quick ? List.of("put-100", "range-ser", "compaction")
-                : List.of("put-1", "put-100", "put-1000", "range-lin", "range-ser", "txn-put", "mixed", "compaction");
+                : io.metastore.bench.macro.load.Workload.NAMES;
         Duration duration = Duration.ofSeconds(quick ? 3 : 10);
         Duration warmup = Duration.ofSeconds(quick ? 1 : 3);
         int repetitions = quick ? 1 : 3;

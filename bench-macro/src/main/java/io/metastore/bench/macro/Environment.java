@@ -24,13 +24,15 @@ final class Environment {
     }
 
     static Map<String, Object> collect(BenchOptions o, String runName, String sha, boolean dirty, Instant started,
-                                       Instant finished, List<Subject> subjects, List<Workload> workloads,
+                                       Instant finished, String loadAtStart, List<Subject> subjects, List<Workload> workloads,
                                        Map<String, String> startupLines, String profiler, List<String> profileErrors) {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("run", runName);
         env.put("startedAt", started.toString());
         env.put("finishedAt", finished.toString());
         env.put("command", "java -jar bench-macro/target/metastore-bench-macro.jar " + String.join(" ", o.args()));
+        env.put("loadAverageAtStart", loadAtStart);
+        env.put("loadAverageAtEnd", loadAverage());
         env.put("gitSha", sha);
         env.put("gitDirty", dirty);
         env.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.vm.name") + " "
@@ -81,6 +83,16 @@ final class Environment {
         }
         env.put("workloads", ws);
         return env;
+    }
+
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "" where there is none. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private static String osRelease() {

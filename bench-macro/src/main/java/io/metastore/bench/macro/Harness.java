@@ -86,6 +86,7 @@ public final class Harness {
         out.println("bench-macro: profiler: " + (profiler.isPresent() ? "async-profiler (repetition 1, after each "
                 + "measured window)" : "none (" + whyNoProfiler + ")"));
         Instant started = Instant.now();
+        String loadAtStart = Environment.loadAverage();
         List<CellResult> cells = new ArrayList<>();
         Map<String, String> startupLines = new LinkedHashMap<>();
         List<String> profileErrors = new ArrayList<>();
@@ -107,7 +108,8 @@ public final class Harness {
         }
         Instant finished = Instant.now();
 
-        Map<String, Object> env = Environment.collect(o, runName, sha, dirty, started, finished, subjects, workloads,
+        Map<String, Object> env = Environment.collect(o, runName, sha, dirty, started, finished, loadAtStart, subjects,
+                workloads,
                 startupLines, profiler.isPresent() ? "async-profiler (tools.profiler:async-profiler)"
                         : "none: " + whyNoProfiler, profileErrors);
         writer.writeAll(cells, env);
@@ -158,6 +160,7 @@ public final class Harness {
                                Path profDir, Map<String, String> startupLines, List<String> profileErrors)
             throws IOException {
         String startedAt = Instant.now().toString();
+        String load = Environment.loadAverage();
         Path work = Files.createTempDirectory("bench-macro-" + s.id() + "-");
         Measurement m = null;
         String failure = null;
@@ -181,7 +184,7 @@ public final class Harness {
         }
         return new CellResult(index, rep, s.id(), s.kind(), s.config(), s.storage(), w.name(), w.describe(),
                 w.clients(), w.connections(), m, failure, rec == null ? null : rec.cpu, rec == null ? null : rec.alloc,
-                startup, startedAt);
+                startup, startedAt, load);
     }
 
     /**
@@ -261,7 +264,9 @@ public final class Harness {
         p.add("- Run `" + runName + "` at git `" + sha + "`" + (dirty ? " (with uncommitted changes)" : "")
                 + ", command: `java -jar bench-macro/target/metastore-bench-macro.jar " + String.join(" ", o.args()) + "`");
         p.add("- Machine: " + env.get("cpuModel") + ", " + env.get("cores") + " cores, " + env.get("os") + "; JDK "
-                + env.get("jdk") + "; etcd " + env.get("etcdVersion") + ". Harness and servers share the machine.");
+                + env.get("jdk") + "; etcd " + env.get("etcdVersion") + ". Harness and servers share the machine; "
+                + "load average (1/5/15 min) " + env.get("loadAverageAtStart") + " at the start, "
+                + env.get("loadAverageAtEnd") + " at the end (per cell in the cell files).");
         p.add("- Each cell starts a fresh server process (empty data dir), warms up " + human(o.warmup())
                 + ", measures " + human(o.duration()) + "; " + o.repetitions() + " repetition(s), subjects interleaved "
                 + "round-robin. Tables show medians over repetitions; spread = ± half the min..max range of "

@@ -3,18 +3,24 @@ package io.metastore.bench.macro.load;
 import io.etcd.jetcd.api.CompactionRequest;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.LeaseGrantRequest;
+import io.etcd.jetcd.api.LeaseGrpc;
+import io.etcd.jetcd.api.LeaseKeepAliveRequest;
+import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.etcd.jetcd.api.RequestOp;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.TxnResponse;
+import io.grpc.stub.StreamObserver;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One kind of load, with its shape (clients and connections). Each run starts on a fresh,
@@ -43,11 +49,13 @@ public sealed interface Workload {
             case "txn-put" -> new TxnPut(name, 100, 10);
             case "mixed" -> new Mixed(name, 80, 100, 10);
             case "compaction" -> new Compaction(name, compactionRevisions, compactionKeys, 100, 10);
+            case "lease-keepalive" -> new LeaseKeepAlive(name, 100, 10);
             default -> throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + String.join(",", NAMES));
         };
     }
 
-    List<String> NAMES = List.of("put-1", "put-100", "put-1000", "range-lin", "range-ser", "txn-put", "mixed", "compaction");
+    List<String> NAMES = List.of("put-1", "put-100", "put-1000", "range-lin", "range-ser", "txn-put", "mixed", "compaction",
+            "lease-keepalive");
 
     /** Puts of the shared value to random keys of the key space. */
     record Put(String name, int clients, int connections) implements Workload {
@@ -212,6 +220,83 @@ public sealed interface Workload {
                 return new Measurement(single.ops(), 0, null, seconds, load.ops() / seconds, single.p50Ms(),
                         single.p90Ms(), single.p99Ms(), single.p999Ms(), single.maxMs(), single.meanMs(), single.extra());
             }
+        }
+    }
+
+    /**
+     * Lease keep-alive round trips: each client holds one lease (TTL 300 s, granted before the
+     * window) and one LeaseKeepAlive stream, and sends the next keep-alive when the previous
+     * one is answered. A stream that breaks is reopened by the client's next request.
+     */
+    record LeaseKeepAlive(String name, int clients, int connections) implements Workload {
+        @Override
+        public String describe() {
+            return "LeaseKeepAlive round trip on a per-client stream, one lease per client; " + clients
+                    + " clients on " + connections + " connections";
+        }
+
+        @Override
+        public Measurement run(WorkloadContext ctx) throws InterruptedException {
+            try (LoadDriver d = new LoadDriver(ctx.host(), ctx.port(), connections)) {
+                LeaseGrpc.LeaseBlockingStub grant = LeaseGrpc.newBlockingStub(d.channel(0));
+                long[] ids = new long[clients];
+                for (int c = 0; c < clients; c++) {
+                    ids[c] = grant.withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .leaseGrant(LeaseGrantRequest.newBuilder().setTTL(300).build()).getID();
+                }
+                AtomicReferenceArray<StreamObserver<LeaseKeepAliveRequest>> streams = new AtomicReferenceArray<>(clients);
+                AtomicReferenceArray<Completion> pending = new AtomicReferenceArray<>(clients);
+                ClientOp op = (c, done) -> {
+                    StreamObserver<LeaseKeepAliveRequest> stream = streams.get(c);
+                    if (stream == null) {
+                        stream = LeaseGrpc.newStub(d.channel(c)).leaseKeepAlive(keepAliveAnswers(c, streams, pending));
+                        streams.set(c, stream);
+                    }
+                    pending.set(c, done);
+                    stream.onNext(LeaseKeepAliveRequest.newBuilder().setID(ids[c]).build());
+                };
+                Measurement m = d.runTimed(clients, 1, op, ctx.warmup(), ctx.duration(), ctx.profile()::whileLoaded);
+                for (int c = 0; c < clients; c++) {
+                    StreamObserver<LeaseKeepAliveRequest> s = streams.getAndSet(c, null);
+                    if (s != null) {
+                        s.onCompleted();
+                    }
+                }
+                return m;
+            }
+        }
+
+        private static StreamObserver<LeaseKeepAliveResponse> keepAliveAnswers(
+                int c, AtomicReferenceArray<StreamObserver<LeaseKeepAliveRequest>> streams,
+                AtomicReferenceArray<Completion> pending) {
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(LeaseKeepAliveResponse r) {
+                    Completion p = pending.getAndSet(c, null);
+                    if (p == null) {
+                        return;
+                    }
+                    if (r.getTTL() <= 0) {
+                        p.failed(new IllegalStateException("lease " + r.getID() + " not found or expired"));
+                    } else {
+                        p.succeeded();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    streams.set(c, null);
+                    Completion p = pending.getAndSet(c, null);
+                    if (p != null) {
+                        p.failed(t);
+                    }
+                }
+
+                @Override
+                public void onCompleted() {
+                    onError(new IllegalStateException("keep-alive stream closed by the server"));
+                }
+            };
         }
     }
 

@@ -5,12 +5,13 @@ import io.metastore.bench.macro.load.Measurement;
 /**
  * One cell: a subject under a workload in one repetition. {@code measurement} is null when
  * the cell failed, and {@code failure} says why. Profile paths are relative to the run's
- * profiles folder, or null.
+ * profiles folder, or null. {@code loadAverage} is the machine's 1/5/15-minute load when the
+ * cell started (the machine may be shared; this says how busy it was).
  */
 public record CellResult(int index, int repetition, String subject, String kind, String config, String storage,
                          String workload, String workloadDescription, int clients, int connections,
                          Measurement measurement, String failure, String cpuProfile, String allocProfile,
-                         String startupLine, String startedAt) {
+                         String startupLine, String startedAt, String loadAverage) {
 
     public String fileStem() {
         return subject + "-" + workload + "-r" + repetition;

@@ -50,6 +50,11 @@ public final class HtmlReport {
         JFreeChart chart = ChartFactory.createBarChart(title, null, axis, data, PlotOrientation.VERTICAL, false, false,
                 false);
         chart.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        chart.getCategoryPlot().setBackgroundPaint(java.awt.Color.WHITE);
+        chart.getCategoryPlot().setRangeGridlinePaint(java.awt.Color.GRAY);
+        ((org.jfree.chart.renderer.category.BarRenderer) chart.getCategoryPlot().getRenderer())
+                .setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        chart.getCategoryPlot().getRenderer().setSeriesPaint(0, new java.awt.Color(0x3b, 0x6e, 0xa8));
         return chart;
     }
 
