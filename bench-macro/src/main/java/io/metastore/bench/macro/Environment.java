@@ -1,8 +1,8 @@
 package io.metastore.bench.macro;
 
 import io.metastore.bench.macro.load.Workload;
-import io.metastore.bench.macro.target.MetaStoreSubject;
-import io.metastore.bench.macro.target.Subject;
+import io.metastore.bench.macro.subject.MetaStoreSubject;
+import io.metastore.bench.macro.subject.Subject;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -11,12 +11,12 @@ import io.metastore.bench.macro.report.CellResult;
 import io.metastore.bench.macro.report.HtmlReport;
 import io.metastore.bench.macro.report.RunWriter;
 import io.metastore.bench.macro.report.SummaryWriter;
-import io.metastore.bench.macro.target.Endpoint;
-import io.metastore.bench.macro.target.EtcdSubject;
-import io.metastore.bench.macro.target.ExternalSubject;
-import io.metastore.bench.macro.target.MetaStoreSubject;
-import io.metastore.bench.macro.target.ServerSpec;
-import io.metastore.bench.macro.target.Subject;
+import io.metastore.bench.macro.subject.Endpoint;
+import io.metastore.bench.macro.subject.EtcdSubject;
+import io.metastore.bench.macro.subject.ExternalSubject;
+import io.metastore.bench.macro.subject.MetaStoreSubject;
+import io.metastore.bench.macro.subject.ServerSpec;
+import io.metastore.bench.macro.subject.Subject;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package io.metastore.bench.macro;
 
-import io.metastore.bench.macro.target.ExternalSubject;
-import io.metastore.bench.macro.target.ServerSpec;
+import io.metastore.bench.macro.subject.ExternalSubject;
+import io.metastore.bench.macro.subject.ServerSpec;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

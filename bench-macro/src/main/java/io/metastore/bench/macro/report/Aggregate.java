@@ -1,7 +1,6 @@
 package io.metastore.bench.macro.report;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +63,5 @@ public record Aggregate(String workload, String subject, String kind, String con
             return 0;
         }
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    static Comparator<Aggregate> byThroughput() {
-        return Comparator.comparingDouble(Aggregate::throughput).reversed();
     }
 }
