@@ -43,6 +43,7 @@ import java.util.stream.Stream;
 public final class Harness {
     private final BenchOptions o;
     private final PrintStream out;
+    private Path runDir;
 
     public Harness(BenchOptions options, PrintStream out) {
         this.o = options;
@@ -69,7 +70,7 @@ public final class Harness {
                 runName = base + "-" + n;
             }
         }
-        Path runDir = o.out().resolve(runName);
+        runDir = o.out().resolve(runName);
         Path profDir = o.profilesOut().resolve(runName);
         RunWriter writer = new RunWriter(runDir);
 
@@ -176,10 +177,18 @@ public final class Harness {
                 window = rec;
             }
             m = w.run(new WorkloadContext(ep.host(), ep.port(), o.warmup(), o.duration(), o.inflight(), keys, window));
+            if (m.ops() == 0) {
+                // Kept in the cell file, but not a figure: a server that answered nothing is a failed cell.
+                failure = "no request succeeded (" + m.errors() + " errors, first: " + m.firstError() + ")";
+                out.print(" FAILED: " + failure);
+            }
         } catch (Exception e) {
             failure = e.toString();
             out.print(" FAILED: " + failure);
         } finally {
+            if (failure != null || (m != null && m.errors() > 0)) {
+                keepServerLog(work, s.id() + "-" + w.name() + "-r" + rep);
+            }
             deleteTree(work);
         }
         return new CellResult(index, rep, s.id(), s.kind(), s.config(), s.storage(), w.name(), w.describe(),
@@ -246,6 +255,19 @@ public final class Harness {
                 errors.add(stem + " " + event + ": " + e);
                 out.print(" (profiler: " + e + ")");
                 return null;
+            }
+        }
+    }
+
+    /** A cell with errors keeps its server's output beside its figures, for the post-mortem. */
+    private void keepServerLog(Path work, String stem) {
+        Path log = work.resolve("server.log");
+        if (Files.exists(log) && runDir != null) {
+            try {
+                Files.copy(log, runDir.resolve("cells").resolve(stem + ".server.log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                out.print(" (cannot keep server log: " + e + ")");
             }
         }
     }
