@@ -52,6 +52,11 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
               --run-name NAME              run folder name (default: <yyyy-MM-dd>_<short sha>)
             """;
 
+    private static final java.util.Set<String> VALUE_FLAGS = java.util.Set.of("--configs", "--storage", "--workloads",
+            "--duration", "--warmup", "--repetitions", "--inflight", "--keys", "--value-size", "--compaction-revisions",
+            "--compaction-keys", "--target", "--etcd-bin", "--profile-window", "--server-jar", "--server-jvm-opts",
+            "--root", "--out", "--profiles-out", "--run-name");
+
     public static BenchOptions parse(String... argv) {
         List<String> args = List.of(argv);
         boolean quick = args.contains("--quick");
@@ -94,6 +99,9 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
                 case "--no-profile" -> profile = false;
                 case "--help", "-h" -> throw new UsageException(null);
                 default -> {
+                    if (!VALUE_FLAGS.contains(name)) {
+                        throw new UsageException("unknown flag " + name);
+                    }
                     if (value == null) {
                         if (i + 1 >= argv.length) {
                             throw new UsageException(name + " needs a value");
