@@ -1,0 +1,362 @@
+package io.metastore.bench.macro;
+
+import io.metastore.bench.macro.load.Keys;
+import io.metastore.bench.macro.load.Measurement;
+import io.metastore.bench.macro.load.ProfileWindow;
+import io.metastore.bench.macro.load.Workload;
+import io.metastore.bench.macro.load.WorkloadContext;
+import io.metastore.bench.macro.profile.AsyncProfiler;
+import io.metastore.bench.macro.report.Aggregate;
+import io.metastore.bench.macro.report.CellResult;
+import io.metastore.bench.macro.report.HtmlReport;
+import io.metastore.bench.macro.report.RunWriter;
+import io.metastore.bench.macro.report.SummaryWriter;
+import io.metastore.bench.macro.subject.Endpoint;
+import io.metastore.bench.macro.subject.EtcdSubject;
+import io.metastore.bench.macro.subject.ExternalSubject;
+import io.metastore.bench.macro.subject.MetaStoreSubject;
+import io.metastore.bench.macro.subject.ServerSpec;
+import io.metastore.bench.macro.subject.Subject;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Runs the matrix: for each repetition, for each workload, every subject once — the subjects'
+ * order rotated by one per repetition, so no configuration always runs first — each cell on a
+ * fresh server process whose data dir is deleted afterwards. Then writes the run's folder.
+ */
+public final class Harness {
+    private final BenchOptions o;
+    private final PrintStream out;
+    private Path runDir;
+
+    public Harness(BenchOptions options, PrintStream out) {
+        this.o = options;
+        this.out = out;
+    }
+
+    /** Runs everything and returns the results folder of the run. */
+    public Path run() throws Exception {
+        List<Subject> subjects = subjects();
+        List<Workload> workloads = o.workloads().stream()
+                .map(w -> Workload.named(w, o.compactionRevisions(), o.compactionKeys())).toList();
+        if (subjects.stream().anyMatch(s -> s instanceof MetaStoreSubject) && !Files.isRegularFile(o.serverJar())) {
+            throw new BenchOptions.UsageException("no server jar at " + o.serverJar()
+                    + "; build it with: mvn -B -pl bench-macro -am package -DskipTests");
+        }
+        String sha = git("rev-parse", "--short", "HEAD").orElse("nogit");
+        boolean dirty = git("status", "--porcelain", "--", ".", ":!results", ":!profiles").map(s -> !s.isBlank())
+                .orElse(false);
+        String runName = o.runName() != null ? o.runName() : LocalDate.now() + "_" + sha;
+        if (o.runName() == null) {
+            // A second run at the same commit on the same day gets its own folder.
+            String base = runName;
+            for (int n = 2; Files.exists(o.out().resolve(runName)); n++) {
+                runName = base + "-" + n;
+            }
+        }
+        runDir = o.out().resolve(runName);
+        Path profDir = o.profilesOut().resolve(runName);
+        RunWriter writer = new RunWriter(runDir);
+
+        StringBuilder whyNoProfiler = new StringBuilder();
+        Optional<AsyncProfiler> profiler = o.profile() ? AsyncProfiler.locate(whyNoProfiler) : Optional.empty();
+        if (!o.profile()) {
+            whyNoProfiler.append("disabled with --no-profile");
+        }
+        Keys keys = new Keys(o.keySpace(), o.valueBytes());
+
+        int total = o.repetitions() * workloads.size() * subjects.size();
+        out.printf("bench-macro: %d cells (%d repetitions x %d workloads x %d subjects) -> %s%n", total,
+                o.repetitions(), workloads.size(), subjects.size(), runDir);
+        out.println("bench-macro: profiler: " + (profiler.isPresent() ? "async-profiler (repetition 1, after each "
+                + "measured window)" : "none (" + whyNoProfiler + ")"));
+        Instant started = Instant.now();
+        String loadAtStart = Environment.loadAverage();
+        List<CellResult> cells = new ArrayList<>();
+        Map<String, String> startupLines = new LinkedHashMap<>();
+        List<String> profileErrors = new ArrayList<>();
+        int index = 0;
+        for (int rep = 1; rep <= o.repetitions(); rep++) {
+            for (Workload w : workloads) {
+                for (int k = 0; k < subjects.size(); k++) {
+                    Subject s = subjects.get((k + rep - 1) % subjects.size());
+                    index++;
+                    out.printf("[%3d/%d] rep %d/%d  %-10s %-28s %s", index, total, rep, o.repetitions(), w.name(),
+                            s.id(), eta(started, index - 1, total));
+                    out.flush();
+                    CellResult c = runCell(index, rep, s, w, keys, profiler, profDir, startupLines, profileErrors);
+                    cells.add(c);
+                    writer.writeCell(c);
+                    out.println(" " + line(c));
+                }
+            }
+        }
+        Instant finished = Instant.now();
+
+        Map<String, Object> env = Environment.collect(o, runName, sha, dirty, started, finished, loadAtStart, subjects,
+                workloads,
+                startupLines, profiler.isPresent() ? "async-profiler (tools.profiler:async-profiler)"
+                        : "none: " + whyNoProfiler, profileErrors);
+        writer.writeAll(cells, env);
+        Map<String, List<Aggregate>> byWorkload = Aggregate.byWorkload(cells);
+        Map<String, String> descriptions = new LinkedHashMap<>();
+        workloads.forEach(w -> descriptions.put(w.name(), w.describe()));
+        List<String> preamble = preamble(runName, sha, dirty, env, profiler.isPresent(), whyNoProfiler.toString());
+        String title = "MetaStore macro benchmark " + runName;
+        StringBuilder md = new StringBuilder(SummaryWriter.render(title, preamble, byWorkload, descriptions));
+        md.append("## Server settings\n\nThe start-up line of each configuration (every switch and jraft's batching):\n\n");
+        startupLines.forEach((id, l) -> md.append("- `").append(id).append("`: `")
+                .append(l.isBlank() ? "(none printed)" : l).append("`\n"));
+        SummaryWriter.write(runDir.resolve("summary.md"), md.toString());
+        Map<String, List<String>> charts = HtmlReport.charts(runDir, byWorkload);
+        String profilesLink = runDir.toAbsolutePath().relativize(profDir.toAbsolutePath()).toString()
+                .replace('\\', '/');
+        HtmlReport.index(runDir, title, preamble, byWorkload, descriptions, charts, cells, profilesLink);
+        out.printf("bench-macro: done in %s; %s%n", human(Duration.between(started, finished)),
+                runDir.resolve("summary.md"));
+        return runDir;
+    }
+
+    private List<Subject> subjects() {
+        List<Subject> subjects = new ArrayList<>();
+        for (String storage : o.storages()) {
+            for (String c : o.configs()) {
+                ServerSpec spec = ServerSpec.parse(c);
+                if (storage.equals("rocksdb") && spec.onlyAffectsMemoryEngine()) {
+                    out.println("bench-macro: skipping " + c + " on rocksdb: memory-locking only affects the memory engine");
+                    continue;
+                }
+                List<String> jvm = new ArrayList<>(o.serverJvmOptions());
+                if (o.profile()) {
+                    // Accurate frames for async-profiler; set for every server of the run alike.
+                    jvm.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
+                }
+                subjects.add(new MetaStoreSubject(spec, storage, o.serverJar(), jvm));
+            }
+        }
+        if (o.etcd()) {
+            subjects.add(new EtcdSubject(o.etcdBinary()));
+        }
+        o.targets().forEach(t -> subjects.add(ExternalSubject.parse(t)));
+        return subjects;
+    }
+
+    private CellResult runCell(int index, int rep, Subject s, Workload w, Keys keys, Optional<AsyncProfiler> profiler,
+                               Path profDir, Map<String, String> startupLines, List<String> profileErrors)
+            throws IOException {
+        String startedAt = Instant.now().toString();
+        String load = Environment.loadAverage();
+        Path work = Files.createTempDirectory("bench-macro-" + s.id() + "-");
+        Measurement m = null;
+        String failure = null;
+        String startup = "";
+        Recording rec = null;
+        try (Endpoint ep = s.start(work)) {
+            startup = ep.startupLine();
+            startupLines.putIfAbsent(s.id(), startup);
+            ProfileWindow window = ProfileWindow.NONE;
+            if (profiler.isPresent() && rep == 1 && ep.jvmPid().isPresent()) {
+                rec = new Recording(profiler.get(), ep.jvmPid().getAsLong(), profDir, s.id() + "-" + w.name(),
+                        o.profileWindow(), profileErrors);
+                window = rec;
+            }
+            m = w.run(new WorkloadContext(ep.host(), ep.port(), o.warmup(), o.duration(), o.inflight(), keys, window));
+            if (m.ops() == 0) {
+                // Kept in the cell file, but not a figure: a server that answered nothing is a failed cell.
+                failure = "no request succeeded (" + m.errors() + " errors, first: " + m.firstError() + ")";
+                out.print(" FAILED: " + failure);
+            }
+        } catch (Exception e) {
+            failure = e.toString();
+            out.print(" FAILED: " + failure);
+        } finally {
+            if (failure != null || (m != null && m.errors() > 0)) {
+                keepServerLog(work, s.id() + "-" + w.name() + "-r" + rep);
+            }
+            deleteTree(work);
+        }
+        return new CellResult(index, rep, s.id(), s.kind(), s.config(), s.storage(), w.name(), w.describe(),
+                w.clients(), w.connections(), m, failure, rec == null ? null : rec.cpu, rec == null ? null : rec.alloc,
+                startup, startedAt, load);
+    }
+
+    /**
+     * Records async-profiler flame graphs in a server JVM: CPU then allocations, each for the
+     * profile window, while the load keeps running after the measured window; or CPU around one
+     * timed call. A failure is reported and recorded, never allowed to fail the cell.
+     */
+    private final class Recording implements ProfileWindow {
+        private final AsyncProfiler profiler;
+        private final long pid;
+        private final Path dir;
+        private final String stem;
+        private final Duration window;
+        private final List<String> errors;
+        String cpu;
+        String alloc;
+
+        Recording(AsyncProfiler profiler, long pid, Path dir, String stem, Duration window, List<String> errors) {
+            this.profiler = profiler;
+            this.pid = pid;
+            this.dir = dir;
+            this.stem = stem;
+            this.window = window;
+            this.errors = errors;
+        }
+
+        @Override
+        public void whileLoaded() {
+            cpu = record("cpu", () -> sleep(window));
+            alloc = record("alloc", () -> sleep(window));
+        }
+
+        @Override
+        public void around(Runnable call) {
+            boolean[] ran = {false};
+            cpu = record("cpu", () -> {
+                ran[0] = true;
+                call.run();
+            });
+            if (!ran[0]) {
+                call.run();
+            }
+        }
+
+        private String record(String event, Runnable during) {
+            String file = stem + "-" + event + ".html";
+            try {
+                profiler.start(pid, event);
+            } catch (Exception e) {
+                errors.add(stem + " " + event + ": " + e);
+                out.print(" (profiler: " + e + ")");
+                return null;
+            }
+            during.run();
+            try {
+                profiler.stop(pid, dir.resolve(file));
+                return file;
+            } catch (Exception e) {
+                errors.add(stem + " " + event + ": " + e);
+                out.print(" (profiler: " + e + ")");
+                return null;
+            }
+        }
+    }
+
+    /** A cell with errors keeps its server's output beside its figures, for the post-mortem. */
+    private void keepServerLog(Path work, String stem) {
+        Path log = work.resolve("server.log");
+        if (Files.exists(log) && runDir != null) {
+            try {
+                Files.copy(log, runDir.resolve("cells").resolve(stem + ".server.log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                out.print(" (cannot keep server log: " + e + ")");
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private List<String> preamble(String runName, String sha, boolean dirty, Map<String, Object> env,
+                                  boolean profiled, String whyNot) {
+        List<String> p = new ArrayList<>();
+        p.add("- Run `" + runName + "` at git `" + sha + "`" + (dirty ? " (with uncommitted changes)" : "")
+                + ", command: `java -jar bench-macro/target/metastore-bench-macro.jar " + String.join(" ", o.args()) + "`");
+        p.add("- Machine: " + env.get("cpuModel") + ", " + env.get("cores") + " cores, " + env.get("os") + "; JDK "
+                + env.get("jdk") + "; etcd " + env.get("etcdVersion") + ". Harness and servers share the machine; "
+                + "load average (1/5/15 min) " + env.get("loadAverageAtStart") + " at the start, "
+                + env.get("loadAverageAtEnd") + " at the end (per cell in the cell files).");
+        p.add("- Each cell starts a fresh server process (empty data dir), warms up " + human(o.warmup())
+                + ", measures " + human(o.duration()) + "; " + o.repetitions() + " repetition(s), subjects interleaved "
+                + "round-robin. Tables show medians over repetitions; spread = ± half the min..max range of "
+                + "throughput, relative to the median.");
+        p.add("- Closed-loop clients over etcd's gRPC API (grpc-java), " + o.inflight()
+                + " request(s) in flight per client; keys 8 B over a key space of " + o.keySpace() + ", values "
+                + o.valueBytes() + " B. Latency from send to response, in HdrHistogram.");
+        p.add("- Ratios are throughput ratios (higher is better): each MetaStore configuration against the baseline "
+                + "on the same storage, and against each other target.");
+        p.add(profiled ? "- Flame graphs (async-profiler, CPU then allocations, " + human(o.profileWindow())
+                + " each) were recorded in repetition 1 after the measured window, with the load still running, "
+                + "so they do not disturb the figures; for compaction, CPU around the Compact call."
+                : "- No flame graphs: " + whyNot + ".");
+        return p;
+    }
+
+    private Optional<String> git(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", o.root().toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+            String text = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? Optional.of(text) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static String line(CellResult c) {
+        if (!c.ok()) {
+            return "";
+        }
+        Measurement m = c.measurement();
+        if (c.workload().equals("compaction")) {
+            return String.format(Locale.ROOT, "compact %.1f ms (%,.0f revisions/s; writes %,.0f ops/s)", m.p50Ms(),
+                    m.throughput(), ((Number) m.extra().get("writePhaseOpsPerSec")).doubleValue());
+        }
+        return String.format(Locale.ROOT, "%,10.0f ops/s  p50 %.2f ms  p99 %.2f ms  max %.1f ms%s", m.throughput(),
+                m.p50Ms(), m.p99Ms(), m.maxMs(), m.errors() > 0 ? "  errors " + m.errors() : "");
+    }
+
+    private static String eta(Instant started, int done, int total) {
+        if (done == 0) {
+            return "";
+        }
+        long per = Duration.between(started, Instant.now()).toMillis() / done;
+        return "(eta " + human(Duration.ofMillis(per * (total - done))) + ")";
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 1) {
+            return d.toMillis() + " ms";
+        }
+        return s >= 60 ? (s / 60) + " min " + (s % 60) + " s" : s + " s";
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

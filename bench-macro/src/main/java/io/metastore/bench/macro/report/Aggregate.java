@@ -1,0 +1,67 @@
+package io.metastore.bench.macro.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The repetitions of one subject under one workload, reduced to medians and spread
+ * (min..max over repetitions); max latency is the worst over all repetitions.
+ */
+public record Aggregate(String workload, String subject, String kind, String config, String storage, int runs,
+                        int failed, double throughput, double throughputMin, double throughputMax, double p50Ms,
+                        double p99Ms, double maxMs, long errors, String cpuProfile, String allocProfile,
+                        Map<String, Double> extra) {
+
+    public double spreadPercent() {
+        return throughput == 0 ? 0 : 100.0 * (throughputMax - throughputMin) / throughput;
+    }
+
+    /** Groups cells by workload, then subject, keeping the order in which they first ran. */
+    public static Map<String, List<Aggregate>> byWorkload(List<CellResult> cells) {
+        Map<String, Map<String, List<CellResult>>> groups = new LinkedHashMap<>();
+        for (CellResult c : cells) {
+            groups.computeIfAbsent(c.workload(), w -> new LinkedHashMap<>())
+                    .computeIfAbsent(c.subject(), s -> new ArrayList<>()).add(c);
+        }
+        Map<String, List<Aggregate>> out = new LinkedHashMap<>();
+        groups.forEach((w, bySubject) -> {
+            List<Aggregate> list = new ArrayList<>();
+            bySubject.forEach((s, runs) -> list.add(of(runs)));
+            out.put(w, list);
+        });
+        return out;
+    }
+
+    static Aggregate of(List<CellResult> runs) {
+        CellResult first = runs.get(0);
+        List<CellResult> ok = runs.stream().filter(CellResult::ok).toList();
+        String cpu = runs.stream().map(CellResult::cpuProfile).filter(p -> p != null).findFirst().orElse(null);
+        String alloc = runs.stream().map(CellResult::allocProfile).filter(p -> p != null).findFirst().orElse(null);
+        Map<String, Double> extra = new LinkedHashMap<>();
+        if (!ok.isEmpty()) {
+            for (String k : ok.get(0).measurement().extra().keySet()) {
+                extra.put(k, median(ok, c -> ((Number) c.measurement().extra().get(k)).doubleValue()));
+            }
+        }
+        return new Aggregate(first.workload(), first.subject(), first.kind(), first.config(), first.storage(),
+                ok.size(), runs.size() - ok.size(),
+                median(ok, c -> c.measurement().throughput()),
+                ok.stream().mapToDouble(c -> c.measurement().throughput()).min().orElse(0),
+                ok.stream().mapToDouble(c -> c.measurement().throughput()).max().orElse(0),
+                median(ok, c -> c.measurement().p50Ms()),
+                median(ok, c -> c.measurement().p99Ms()),
+                ok.stream().mapToDouble(c -> c.measurement().maxMs()).max().orElse(0),
+                ok.stream().mapToLong(c -> c.measurement().errors()).sum(), cpu, alloc, extra);
+    }
+
+    static double median(List<CellResult> cells, ToDoubleFunction<CellResult> f) {
+        double[] v = cells.stream().mapToDouble(f).sorted().toArray();
+        if (v.length == 0) {
+            return 0;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}

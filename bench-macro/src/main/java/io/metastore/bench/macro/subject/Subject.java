@@ -1,0 +1,24 @@
+package io.metastore.bench.macro.subject;
+
+import java.nio.file.Path;
+
+/**
+ * Something a cell measures. {@code id} is file-name safe and unique in a run; {@code config}
+ * and {@code storage} are the table columns ({@code "-"} where they do not apply).
+ */
+public sealed interface Subject permits MetaStoreSubject, EtcdSubject, ExternalSubject {
+    String id();
+
+    String kind();
+
+    String config();
+
+    String storage();
+
+    /** Starts a fresh server (empty data dir under {@code work}) and waits until it answers a Range. */
+    Endpoint start(Path work) throws Exception;
+
+    static String safe(String s) {
+        return s.replaceAll("[^A-Za-z0-9.-]+", "_");
+    }
+}
