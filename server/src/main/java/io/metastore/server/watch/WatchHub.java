@@ -415,8 +415,9 @@ public final class WatchHub implements AutoCloseable {
                 CatchUp c = catchUp(w);
                 retry |= c != CatchUp.DONE;
                 progressed |= c == CatchUp.PROGRESSED;
-            } catch (RuntimeException e) {
-                LOG.warn("watcher {} could not catch up; will retry", w.id, e);
+            } catch (RuntimeException | LinkageError e) {
+                // Never let the hub thread's task die quietly: the watcher would wait forever.
+                LOG.error("watcher {} could not catch up; will retry", w.id, e);
                 retry = true;
             }
         }
