@@ -33,8 +33,8 @@ public final class LeaderForwarder implements AutoCloseable {
     }
 
     /** Attempts before a request that keeps meeting a former leader fails with "not leader". */
-    private static final int ROUTE_ATTEMPTS = 10;
-    private static final long ROUTE_BACKOFF_MS = 50;
+    private static final int ROUTE_ATTEMPTS = 30;
+    private static final long ROUTE_BACKOFF_MS = 100;
 
     /**
      * Runs a leader-only request where it can run: here while this member leads, otherwise on
@@ -57,13 +57,25 @@ public final class LeaderForwarder implements AutoCloseable {
             f = CompletableFuture.failedFuture(e);
         }
         return f.exceptionallyCompose(e -> {
-            if (attempt < ROUTE_ATTEMPTS && io.metastore.server.error.GrpcErrors.etcdError(e) == EtcdError.NOT_LEADER) {
+            if (attempt < ROUTE_ATTEMPTS && retryable(kind, io.metastore.server.error.GrpcErrors.etcdError(e))) {
                 return CompletableFuture.supplyAsync(() -> null,
                                 CompletableFuture.delayedExecutor(ROUTE_BACKOFF_MS, TimeUnit.MILLISECONDS))
                         .thenCompose(ignored -> route(here, kind, request, parser, attempt + 1));
             }
             return CompletableFuture.failedFuture(e);
         });
+    }
+
+    /**
+     * "not leader" means nothing was appended, so any request may go again; the lease queries
+     * change nothing replicated, so they may go again after any leadership trouble.
+     */
+    private static boolean retryable(ForwardRequest.Kind kind, EtcdError error) {
+        if (error == EtcdError.NOT_LEADER) {
+            return true;
+        }
+        boolean query = kind == ForwardRequest.Kind.LEASE_KEEP_ALIVE || kind == ForwardRequest.Kind.LEASE_TIME_TO_LIVE;
+        return query && (error == EtcdError.LEADER_CHANGED || error == EtcdError.NO_LEADER || error == EtcdError.TIMEOUT);
     }
 
     /** Sends an etcd request to the current leader; completes with its parsed answer or its etcd error. */
@@ -95,9 +107,14 @@ public final class LeaderForwarder implements AutoCloseable {
         }
         String[] hostPort = leader.split(":");
         Endpoint endpoint = new Endpoint(hostPort[0], Integer.parseInt(hostPort[1]));
+        if (!client.checkConnection(endpoint, true)) {
+            // no connection to the leader we knew: nothing was sent, so it may go again
+            return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
+        }
         try {
             client.invokeAsync(endpoint, new ForwardRequest(kind, request), (result, error) -> {
                 if (error != null) {
+                    // sent, then lost: the leader may have applied it, so this is not retried
                     f.completeExceptionally(EtcdError.LEADER_CHANGED.exception());
                 } else if (result instanceof ForwardResponse r) {
                     if (r.error() == null && r.message() == null) {
