@@ -26,6 +26,7 @@ import io.metastore.server.lease.ExpiryLoop;
 import io.metastore.server.lease.LeaseIds;
 import io.metastore.server.lease.Lessor;
 import io.metastore.server.lease.RaftLease;
+import io.metastore.server.raft.AppliedIndex;
 import io.metastore.server.raft.ClusterIdentity;
 import io.metastore.server.raft.IdentityFile;
 import io.metastore.server.raft.ForwardProcessor;
@@ -105,25 +106,27 @@ public final class MetaStoreServer implements AutoCloseable {
             KeyEvents keyEvents = new KeyEvents(keyEventExecutor);
             WatchHub watchHub = new WatchHub(store, WatchHub.Settings.defaults());
             closeOrder.push(watchHub);
+            AppliedIndex appliedIndex = new AppliedIndex();
+            appliedIndex.applied(store.appliedIndex());
             StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor, authStore, alarms), EntryCodecs.decoder(),
                     applied -> {
                         watchHub.onApplied(applied);
                         keyEvents.onApplied(applied);
-                    });
+                    }, appliedIndex);
             raft = new RaftNode(config, fsm, codec);
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis());
             closeOrder.push(proposer);
             ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join());
             Headers headers = new Headers(identity, raft::term);
-            LeaderForwarder forwarder = new LeaderForwarder(raft, FORWARD_TIMEOUT_MILLIS);
+            LeaderForwarder forwarder = new LeaderForwarder(raft, appliedIndex, FORWARD_TIMEOUT_MILLIS);
             closeOrder.push(forwarder);
             Quota quota = new Quota(alarms, proposer, identity.memberId());
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota);
             RaftLease raftLease = new RaftLease(lessor, new LeaseIds(identity.memberId(), System.currentTimeMillis()),
                     RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store, quota);
             closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS));
-            ForwardProcessor forwarded = new ForwardProcessor();
+            ForwardProcessor forwarded = new ForwardProcessor(store::appliedIndex);
             raftKv.serveForwarded(forwarded);
             raftLease.serveForwarded(forwarded);
             raft.registerProcessor(forwarded);

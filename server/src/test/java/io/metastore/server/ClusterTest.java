@@ -333,4 +333,43 @@ class ClusterTest {
         return io.grpc.stub.ClientCalls.blockingUnaryCall(channel, method, io.grpc.CallOptions.DEFAULT,
                 io.etcd.jetcd.api.MemberRemoveRequest.newBuilder().setID(id).build());
     }
+
+    @Test
+    void aTokenFromOneMemberWorksOnEveryMemberAndAuthChangesReachFollowers() throws Exception {
+        int f = aFollower();
+        var toFollower = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", members[f].grpcPort()).usePlaintext().build();
+        try {
+            var auth = io.etcd.jetcd.api.AuthGrpc.newBlockingStub(toFollower);
+            auth.userAdd(io.etcd.jetcd.api.AuthUserAddRequest.newBuilder().setName("root").setPassword("pw").build());
+            auth.userGrantRole(io.etcd.jetcd.api.AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+            auth.authEnable(io.etcd.jetcd.api.AuthEnableRequest.getDefaultInstance());
+            String token = auth.authenticate(io.etcd.jetcd.api.AuthenticateRequest.newBuilder().setName("root")
+                    .setPassword("pw").build()).getToken();
+            long target = leader().store().currentRevision();
+            await(() -> java.util.Arrays.stream(members).allMatch(m -> m.store().appliedIndex() >= leader().store().appliedIndex()),
+                    "every member to apply the token");
+            for (MetaStoreServer m : members) {
+                var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", m.grpcPort()).usePlaintext().build();
+                try {
+                    var kv = io.etcd.jetcd.api.KVGrpc.newBlockingStub(channel);
+                    io.grpc.StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                            io.grpc.StatusRuntimeException.class, () -> kv.range(io.etcd.jetcd.api.RangeRequest.newBuilder()
+                                    .setKey(com.google.protobuf.ByteString.copyFromUtf8("x")).build()));
+                    assertEquals("etcdserver: user name is empty", refused.getStatus().getDescription());
+                    io.grpc.Metadata md = new io.grpc.Metadata();
+                    md.put(io.grpc.Metadata.Key.of("token", io.grpc.Metadata.ASCII_STRING_MARSHALLER), token);
+                    var withToken = kv.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md));
+                    withToken.put(io.etcd.jetcd.api.PutRequest.newBuilder()
+                            .setKey(com.google.protobuf.ByteString.copyFromUtf8("auth/" + indexOf(m))).build());
+                    assertTrue(withToken.range(io.etcd.jetcd.api.RangeRequest.newBuilder()
+                            .setKey(com.google.protobuf.ByteString.copyFromUtf8("auth/" + indexOf(m))).build()).getCount() == 1);
+                } finally {
+                    channel.shutdownNow();
+                }
+            }
+            assertTrue(target > 0);
+        } finally {
+            toFollower.shutdownNow();
+        }
+    }
 }

@@ -24,6 +24,12 @@ public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
     }
 
     private final Map<ForwardRequest.Kind, Handler> handlers = new EnumMap<>(ForwardRequest.Kind.class);
+    private final java.util.function.LongSupplier appliedIndex;
+
+    /** {@code appliedIndex}: this member's applied index, sent with every answer. */
+    public ForwardProcessor(java.util.function.LongSupplier appliedIndex) {
+        this.appliedIndex = appliedIndex;
+    }
 
     /** Registers the handler for one kind; done while the member is built, before it serves. */
     public synchronized ForwardProcessor on(ForwardRequest.Kind kind, Handler handler) {
@@ -48,7 +54,7 @@ public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
         }
         answer.whenComplete((resp, error) -> {
             if (error == null) {
-                ctx.sendResponse(ForwardResponse.ok(resp.toByteArray()));
+                ctx.sendResponse(ForwardResponse.ok(resp.toByteArray(), appliedIndex.getAsLong()));
             } else {
                 EtcdError e = GrpcErrors.etcdError(error);
                 ctx.sendResponse(e != null ? ForwardResponse.failed(e.name(), e.message())

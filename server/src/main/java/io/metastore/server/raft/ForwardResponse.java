@@ -13,14 +13,21 @@ public final class ForwardResponse implements Serializable {
     private byte[] response;
     private String error;
     private String message;
+    private long appliedIndex;
 
     public ForwardResponse() {
     }
 
-    public static ForwardResponse ok(byte[] response) {
+    /** An answer, and the leader's applied index when it was given (at or past the request's entry). */
+    public static ForwardResponse ok(byte[] response, long appliedIndex) {
         ForwardResponse r = new ForwardResponse();
         r.response = response;
+        r.appliedIndex = appliedIndex;
         return r;
+    }
+
+    public long appliedIndex() {
+        return appliedIndex;
     }
 
     public static ForwardResponse failed(String error, String message) {

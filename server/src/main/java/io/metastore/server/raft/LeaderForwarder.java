@@ -19,8 +19,11 @@ public final class LeaderForwarder implements AutoCloseable {
     private final RpcClient client;
     private final long timeoutMillis;
 
-    public LeaderForwarder(RaftNode raft, long timeoutMillis) {
+    private final AppliedIndex applied;
+
+    public LeaderForwarder(RaftNode raft, AppliedIndex applied, long timeoutMillis) {
         this.raft = raft;
+        this.applied = applied;
         this.timeoutMillis = timeoutMillis;
         this.client = RpcFactoryHelper.rpcFactory().createRpcClient();
         this.client.init(new RpcOptions());
@@ -118,7 +121,9 @@ public final class LeaderForwarder implements AutoCloseable {
                     f.completeExceptionally(EtcdError.LEADER_CHANGED.exception());
                 } else if (result instanceof ForwardResponse r) {
                     if (r.error() == null && r.message() == null) {
-                        f.complete(r.response());
+                        // answer once this member has applied what the leader had, so the caller reads its write here
+                        applied.await(r.appliedIndex()).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                                .whenComplete((v, e) -> f.complete(r.response()));
                     } else if (r.error() != null) {
                         f.completeExceptionally(EtcdError.valueOf(r.error()).exception());
                     } else {

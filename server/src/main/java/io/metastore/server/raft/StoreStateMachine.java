@@ -55,11 +55,14 @@ public final class StoreStateMachine extends StateMachineAdapter {
     private final Applier applier;
     private final EntryDecoder decoder;
     private final Consumer<List<Applied>> appliedListener;
+    private final AppliedIndex appliedIndex;
     private volatile long term;
     private volatile boolean leader;
     private volatile RaftException error;
 
-    public StoreStateMachine(MvccStore store, Applier applier, EntryDecoder decoder, Consumer<List<Applied>> appliedListener) {
+    public StoreStateMachine(MvccStore store, Applier applier, EntryDecoder decoder, Consumer<List<Applied>> appliedListener,
+                             AppliedIndex appliedIndex) {
+        this.appliedIndex = appliedIndex;
         this.store = store;
         this.applier = applier;
         this.decoder = decoder;
@@ -81,6 +84,7 @@ public final class StoreStateMachine extends StateMachineAdapter {
                         proposals.get(i).result().complete(results.get(i));
                     }
                 }
+                appliedIndex.applied(Math.max(index, store.appliedIndex()));
             } catch (RuntimeException e) {
                 LOG.error("entry {} failed to apply; stopping this node", index, e);
                 proposals.forEach(p -> p.result().completeExceptionally(e));
@@ -126,6 +130,7 @@ public final class StoreStateMachine extends StateMachineAdapter {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             store.restore(in);
             applier.reloaded();
+            appliedIndex.applied(store.appliedIndex());
             LOG.info("restored store from snapshot at index {} (revision {})", snapshotIndex, store.currentRevision());
             return true;
         } catch (IOException | RuntimeException e) {

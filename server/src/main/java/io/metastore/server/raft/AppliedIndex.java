@@ -1,0 +1,51 @@
+package io.metastore.server.raft;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.List;
+
+/**
+ * Lets a request wait until this member has applied a given log index. A follower uses it
+ * after a forwarded write: the leader answers once it applied the entry, and the follower
+ * answers its client only once it applied it too, so the client then reads its own write on
+ * this member (as etcd's followers, which wait for their own apply, guarantee).
+ *
+ * <p>Threading: {@link #applied} runs on the apply thread; {@link #await} on any thread.
+ */
+public final class AppliedIndex {
+    private final Map<Long, List<CompletableFuture<Void>>> waiting = new ConcurrentSkipListMap<>();
+    private volatile long applied;
+
+    /** Apply thread: everything up to {@code index} is applied. */
+    public void applied(long index) {
+        applied = index;
+        var head = ((ConcurrentSkipListMap<Long, List<CompletableFuture<Void>>>) waiting).headMap(index, true);
+        while (!head.isEmpty()) {
+            var e = head.pollFirstEntry();
+            if (e == null) {
+                break;
+            }
+            e.getValue().forEach(f -> f.completeAsync(() -> null));
+        }
+    }
+
+    /** Completes once {@code index} is applied here. */
+    public CompletableFuture<Void> await(long index) {
+        if (index <= applied) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        waiting.computeIfAbsent(index, k -> new CopyOnWriteArrayList<>()).add(f);
+        if (index <= applied) {
+            // applied between the check and the registration
+            f.complete(null);
+        }
+        return f;
+    }
+
+    public long current() {
+        return applied;
+    }
+}
