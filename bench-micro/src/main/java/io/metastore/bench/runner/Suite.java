@@ -20,7 +20,9 @@ enum Suite {
     COMPACTION("compaction", "Compaction of the whole history per engine",
             "engine", "memory-global", "io\\.metastore\\.bench\\.StoreCompactionBenchmark\\."),
     OPTIONS("options", "Tier 1 store switches, one at a time",
-            "config", "baseline", "io\\.metastore\\.bench\\.StoreOptionsBenchmark\\.");
+            "config", "baseline", "io\\.metastore\\.bench\\.StoreOptionsBenchmark\\."),
+    LEASE("lease", "Lease expiry: finding expired leases per tick",
+            "strategy", "scan", "io\\.metastore\\.bench\\.LeaseExpiryBenchmark\\.");
 
     final String id;
     final String title;
@@ -57,6 +59,8 @@ enum Suite {
                     ? new Claim("2-5x throughput (buffered channel vs unbuffered)", 2, 5) : null;
             case OPTIONS -> value.equals("batchedWrites") && method.equals("put")
                     ? new Claim("2x faster writes (WriteBatch vs separate writes)", 2, 2) : null;
+            case LEASE -> value.equals("queue")
+                    ? new Claim("100x faster lease expiry (priority queue vs scan)", 100, 100) : null;
             default -> null;
         };
     }
