@@ -17,7 +17,7 @@ class ShortFaultScenarioTest {
     @Test
     void aLeaderKillAndAPauseLoseNothingAndStayLinearizable() {
         FaultScenario.Report report = FaultScenario.run(new FaultScenario.Plan(
-                List.of(Fault.Kind.KILL_LEADER, Fault.Kind.PAUSE), 4000, 4, 5,
+                List.of(Fault.Kind.KILL_LEADER, Fault.Kind.PAUSE), 3000, 4, 5,
                 List.of("--snapshot-interval-secs", "5", "--election-timeout-ms", "1000"), 7), dir);
         System.out.println(Summary.faultSection(report));
         assertEquals(0, report.lost(), report.problems().toString());
