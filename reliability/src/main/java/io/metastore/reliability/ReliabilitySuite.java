@@ -27,7 +27,7 @@ public final class ReliabilitySuite {
      */
     public record Settings(int faultRounds, int crashKills, int fuzzSeconds, long seed) {
         public static Settings fromSystemProperties() {
-            return new Settings(Integer.getInteger("reliability.faultRounds", 4),
+            return new Settings(Integer.getInteger("reliability.faultRounds", 3),
                     Integer.getInteger("reliability.crashKills", 4),
                     Integer.getInteger("reliability.fuzzSeconds", 60),
                     Long.getLong("reliability.seed", 20261125L));
