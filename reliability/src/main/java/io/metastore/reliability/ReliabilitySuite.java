@@ -72,7 +72,7 @@ public final class ReliabilitySuite {
         long lostAll = faultReport.lost() + crash.stream().mapToLong(CrashConsistency.Report::lost).sum();
         StringBuilder md = new StringBuilder();
         md.append("# Reliability run ").append(folder.getFileName()).append("\n\n");
-        md.append("Written by `io.metastore.reliability.ReliabilitySuite` (`mvn -B -o -pl reliability -am verify -Preliability`, ")
+        md.append("Written by `io.metastore.reliability.ReliabilitySuite` (`mvn -B -o -pl reliability -am verify -Preliability -Dtest=ReliabilitySuiteTest`, ")
                 .append("see `reliability/README.md`). Every member is a separate `java -jar metastore-server.jar` process on loopback.\n\n");
         md.append("| | |\n| --- | --- |\n");
         md.append("| verdict | ").append(passed ? "PASS" : "FAIL").append(" |\n");
