@@ -83,11 +83,26 @@ public final class FaultScenario {
             List<Op> withFinal = new ArrayList<>(ops);
             withFinal.addAll(finalReads(cluster, plan.keys()));
             LinearizabilityChecker.Verdict verdict = new LinearizabilityChecker(2_000_000).check(withFinal);
+            if (!verdict.linearizable()) {
+                keepHistory(withFinal, dir.resolve("history.txt"), problems);
+            }
             return new Report(unavailability(injected, ops, stopped), ops.size(),
                     ops.stream().filter(o -> o.outcome() == Op.Outcome.OK).count(),
                     ops.stream().filter(Op::acknowledgedMutation).count(),
                     history.count(Op.Outcome.FAILED), history.count(Op.Outcome.UNKNOWN), lost, revision, hash,
                     verdict, problems, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+        }
+    }
+
+    /** Keeps the history of a run the checker did not accept (one operation a line), for a closer look. */
+    private static void keepHistory(List<Op> ops, Path file, List<String> problems) {
+        StringBuilder sb = new StringBuilder();
+        ops.forEach(o -> sb.append(o).append('\n'));
+        Summary.write(file, sb.toString());
+        String keep = System.getProperty("reliability.keepHistory");
+        if (keep != null) {
+            Summary.write(Path.of(keep), sb.toString());
+            problems.add("history kept in " + keep);
         }
     }
 

@@ -3,12 +3,10 @@ package io.metastore.reliability;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Decides whether a history of operations on independent registers (one per key) is
@@ -106,8 +104,56 @@ public final class LinearizabilityChecker {
     private record Result(boolean linearizable, boolean exhausted, long configurations, String explanation) {
     }
 
-    /** A visited configuration: which operations are linearized and the register's value. */
-    private record Configuration(BitSet linearized, String value) {
+    /**
+     * Visited configurations as 64-bit fingerprints in an open-addressing table: the set of
+     * linearized operations hashes Zobrist-style (the XOR of a random word per operation, updated
+     * in O(1) as operations are linearized and undone), mixed with the register's value. Keeping
+     * whole bit sets instead costs O(n) bytes per configuration, too much for long histories. A
+     * fingerprint collision (about 1e-7 after millions of configurations) can only prune a
+     * configuration that was not visited, so it could turn a linearizable verdict into a rejection,
+     * never accept a history that is not linearizable.
+     */
+    private static final class Fingerprints {
+        private long[] table = new long[1 << 16];
+        private int size;
+
+        /** Adds {@code f}; false if it was there. */
+        boolean add(long f) {
+            if (f == 0) {
+                f = 1; // 0 marks an empty slot
+            }
+            if (size * 2 >= table.length) {
+                grow();
+            }
+            int mask = table.length - 1;
+            for (int i = (int) (mix(f) & mask); ; i = (i + 1) & mask) {
+                if (table[i] == 0) {
+                    table[i] = f;
+                    size++;
+                    return true;
+                }
+                if (table[i] == f) {
+                    return false;
+                }
+            }
+        }
+
+        private void grow() {
+            long[] old = table;
+            table = new long[old.length * 2];
+            size = 0;
+            for (long f : old) {
+                if (f != 0) {
+                    add(f);
+                }
+            }
+        }
+    }
+
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     /** The search over one key's operations, sorted by invocation; iterative so long histories do not overflow the stack. */
@@ -205,7 +251,13 @@ public final class LinearizabilityChecker {
                 }
             }
             BitSet linearized = new BitSet(ops.length);
-            Set<Configuration> seen = new HashSet<>();
+            long[] zobrist = new long[ops.length];
+            java.util.SplittableRandom words = new java.util.SplittableRandom(ops.length);
+            for (int k = 0; k < zobrist.length; k++) {
+                zobrist[k] = words.nextLong();
+            }
+            long setHash = 0;
+            Fingerprints seen = new Fingerprints();
             String value = null;
             List<Frame> stack = new ArrayList<>();
             stack.add(new Frame(candidates(linearized), -1, null));
@@ -226,6 +278,7 @@ public final class LinearizabilityChecker {
                     stack.remove(stack.size() - 1);
                     if (top.entered >= 0) {
                         linearized.clear(top.entered);
+                        setHash ^= zobrist[top.entered];
                         value = top.before;
                         if (ops[top.entered].outcome() == Op.Outcome.OK) {
                             remaining++;
@@ -239,11 +292,12 @@ public final class LinearizabilityChecker {
                     continue;
                 }
                 String after = valueOf(stepped);
-                linearized.set(i);
-                if (!seen.add(new Configuration((BitSet) linearized.clone(), after))) {
-                    linearized.clear(i);
+                long fingerprint = (setHash ^ zobrist[i]) ^ mix(after == null ? 0x9e3779b97f4a7c15L : after.hashCode() + 1L);
+                if (!seen.add(fingerprint)) {
                     continue;
                 }
+                linearized.set(i);
+                setHash ^= zobrist[i];
                 if (++configurations > budget) {
                     return new Result(false, true, configurations, null);
                 }
