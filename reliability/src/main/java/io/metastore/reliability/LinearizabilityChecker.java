@@ -3,10 +3,12 @@ package io.metastore.reliability;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Decides whether a history of operations on independent registers (one per key) is
@@ -54,6 +56,9 @@ public final class LinearizabilityChecker {
 
     private final long budget;
 
+    /** The value of a write whose value no operation observed; no client writes it. */
+    static final String UNSEEN = "\u0000unseen";
+
     /** @param budget most configurations explored per key before giving up (the verdict is then undecided) */
     public LinearizabilityChecker(long budget) {
         this.budget = budget;
@@ -81,8 +86,22 @@ public final class LinearizabilityChecker {
         return new Verdict(true, false, byKey.size(), checked, configurations, null, null);
     }
 
-    /** Drops what cannot affect the register: refused operations and reads without an answer. */
+    /**
+     * Drops what cannot affect the register: refused operations and reads without an answer.
+     * Unknown writes and CASes whose value nobody ever saw (no read returned it, no successful CAS
+     * expected it) write {@link #UNSEEN} instead, which changes no verdict (nothing compares with
+     * it) but makes such writes interchangeable; see {@link KeySearch#candidates}.
+     */
     private static List<Op> relevant(List<Op> ops) {
+        Set<String> seen = new HashSet<>();
+        for (Op op : ops) {
+            if (op.outcome() == Op.Outcome.OK && op.kind() == Op.Kind.READ && op.read() != null) {
+                seen.add(op.read());
+            }
+            if (op.outcome() == Op.Outcome.OK && op.kind() == Op.Kind.CAS && op.succeeded()) {
+                seen.add(op.expected());
+            }
+        }
         List<Op> out = new ArrayList<>();
         for (Op op : ops) {
             if (op.outcome() == Op.Outcome.FAILED) {
@@ -91,6 +110,10 @@ public final class LinearizabilityChecker {
             if (op.outcome() == Op.Outcome.UNKNOWN) {
                 if (op.kind() == Op.Kind.READ) {
                     continue;
+                }
+                if ((op.kind() == Op.Kind.WRITE || op.kind() == Op.Kind.CAS) && !seen.contains(op.value())) {
+                    op = new Op(op.client(), op.kind(), op.key(), UNSEEN, op.expected(), op.outcome(), null, false, 0, 0,
+                            op.invoke(), op.complete());
                 }
                 out.add(op.complete() == Long.MAX_VALUE ? op : op.unknown());
             } else {
@@ -106,7 +129,7 @@ public final class LinearizabilityChecker {
 
     /**
      * Visited configurations as 64-bit fingerprints in an open-addressing table: the set of
-     * linearized operations hashes Zobrist-style (the XOR of a random word per operation, updated
+     * linearized operations hashes Zobrist-style (the sum of a random word per operation, updated
      * in O(1) as operations are linearized and undone), mixed with the register's value. Keeping
      * whole bit sets instead costs O(n) bytes per configuration, too much for long histories. A
      * fingerprint collision (about 1e-7 after millions of configurations) can only prune a
@@ -162,9 +185,20 @@ public final class LinearizabilityChecker {
         final Op[] ops;
         final long budget;
 
+        /** 1: unknown write of an unseen value; 2: unknown delete; 0: anything else. Members of a class are interchangeable. */
+        final int[] interchangeable;
+
         KeySearch(List<Op> ops, long budget) {
             this.ops = ops.toArray(new Op[0]);
             this.budget = budget;
+            this.interchangeable = new int[this.ops.length];
+            for (int i = 0; i < this.ops.length; i++) {
+                Op op = this.ops[i];
+                if (op.outcome() == Op.Outcome.UNKNOWN) {
+                    interchangeable[i] = op.kind() == Op.Kind.WRITE && UNSEEN.equals(op.value()) ? 1
+                            : op.kind() == Op.Kind.DELETE ? 2 : 0;
+                }
+            }
         }
 
         /** The register after {@code op}, or ILLEGAL. */
@@ -211,11 +245,29 @@ public final class LinearizabilityChecker {
             }
             List<Integer> acknowledged = new ArrayList<>();
             List<Integer> unknown = new ArrayList<>();
+            boolean unseenWrite = false;
+            boolean unknownDelete = false;
             for (int i = linearized.nextClearBit(0); i < ops.length; i = linearized.nextClearBit(i + 1)) {
                 if (ops[i].invoke() >= minComplete) {
                     break;
                 }
-                (ops[i].outcome() == Op.Outcome.UNKNOWN ? unknown : acknowledged).add(i);
+                if (ops[i].outcome() != Op.Outcome.UNKNOWN) {
+                    acknowledged.add(i);
+                } else if (interchangeable[i] == 1) {
+                    // every available unknown write of an unseen value has the same effect and stays
+                    // available for good: trying one of them covers them all
+                    if (!unseenWrite) {
+                        unknown.add(i);
+                    }
+                    unseenWrite = true;
+                } else if (interchangeable[i] == 2) {
+                    if (!unknownDelete) {
+                        unknown.add(i);
+                    }
+                    unknownDelete = true;
+                } else {
+                    unknown.add(i);
+                }
             }
             // acknowledged operations first, earliest completion first: the greedy path usually succeeds
             acknowledged.sort(Comparator.comparingLong(i -> ops[i].complete()));
@@ -253,8 +305,11 @@ public final class LinearizabilityChecker {
             BitSet linearized = new BitSet(ops.length);
             long[] zobrist = new long[ops.length];
             java.util.SplittableRandom words = new java.util.SplittableRandom(ops.length);
+            long[] classWord = {0, words.nextLong(), words.nextLong()};
             for (int k = 0; k < zobrist.length; k++) {
-                zobrist[k] = words.nextLong();
+                // interchangeable operations share a word and the words are added, so the fingerprint
+                // counts how many of a class are linearized, not which
+                zobrist[k] = interchangeable[k] == 0 ? words.nextLong() : classWord[interchangeable[k]];
             }
             long setHash = 0;
             Fingerprints seen = new Fingerprints();
@@ -278,7 +333,7 @@ public final class LinearizabilityChecker {
                     stack.remove(stack.size() - 1);
                     if (top.entered >= 0) {
                         linearized.clear(top.entered);
-                        setHash ^= zobrist[top.entered];
+                        setHash -= zobrist[top.entered];
                         value = top.before;
                         if (ops[top.entered].outcome() == Op.Outcome.OK) {
                             remaining++;
@@ -292,12 +347,12 @@ public final class LinearizabilityChecker {
                     continue;
                 }
                 String after = valueOf(stepped);
-                long fingerprint = (setHash ^ zobrist[i]) ^ mix(after == null ? 0x9e3779b97f4a7c15L : after.hashCode() + 1L);
+                long fingerprint = (setHash + zobrist[i]) ^ mix(after == null ? 0x9e3779b97f4a7c15L : after.hashCode() + 1L);
                 if (!seen.add(fingerprint)) {
                     continue;
                 }
                 linearized.set(i);
-                setHash ^= zobrist[i];
+                setHash += zobrist[i];
                 if (++configurations > budget) {
                     return new Result(false, true, configurations, null);
                 }
