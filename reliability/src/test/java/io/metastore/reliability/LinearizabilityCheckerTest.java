@@ -113,6 +113,28 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void anUnseenUnknownWriteMayExplainADeleteOfOneKey() {
+        // the key was absent; a write timed out but was applied; a delete then removed it
+        assertTrue(linearizable(read("k", null, 0, 5), write("k", "x", 10, 20).unknown(), delete("k", 1, 30, 40)));
+        assertFalse(linearizable(read("k", null, 0, 5), delete("k", 1, 30, 40)));
+    }
+
+    @Test
+    void manyUnknownWritesDoNotHideAStaleRead() {
+        List<Op> ops = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            ops.add(write("k", "lost" + i, i * 10, i * 10 + 5).unknown());
+            ops.add(delete("k", 0, i * 10, i * 10 + 5).unknown());
+        }
+        ops.add(write("k", "1", 3000, 3010));
+        ops.add(write("k", "2", 3020, 3030));
+        ops.add(read("k", "1", 3040, 3050));
+        LinearizabilityChecker.Verdict v = checker.check(ops);
+        assertFalse(v.linearizable(), v.describe());
+        assertFalse(v.exhausted(), v.describe());
+    }
+
+    @Test
     void aFailedWriteNeverTookEffect() {
         Op refused = new Op(0, Op.Kind.WRITE, "k", "2", null, Op.Outcome.FAILED, null, false, 0, 0, 10, 20);
         assertFalse(linearizable(write("k", "1", 0, 5), refused, read("k", "2", 30, 40)));
