@@ -1,0 +1,149 @@
+package io.metastore.reliability;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One server member running as a child process of {@code java -jar metastore-server.jar}: started,
+ * killed with SIGKILL, paused with SIGSTOP and resumed with SIGCONT, its data dir wiped, restarted
+ * with the same arguments. Its output goes to {@code member.log} beside the data dir, appended across
+ * restarts.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private final Path jar;
+    private final List<String> args;
+    private final Path dataDir;
+    private final Path log;
+    private final int grpcPort;
+    private Process process;
+    private boolean paused;
+
+    public ServerProcess(Path jar, List<String> args, Path dataDir, Path log, int grpcPort) {
+        this.jar = jar;
+        this.args = List.copyOf(args);
+        this.dataDir = dataDir;
+        this.log = log;
+        this.grpcPort = grpcPort;
+    }
+
+    /** The runnable server jar: the system property {@code metastore.server.jar}, else {@code ../server/target/metastore-server.jar}. */
+    public static Path serverJar() {
+        Path jar = Path.of(System.getProperty("metastore.server.jar", "../server/target/metastore-server.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no server jar at " + jar.toAbsolutePath()
+                    + " (build it: mvn -B -q -o -pl server -am package -DskipTests)");
+        }
+        return jar;
+    }
+
+    public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", jar.toString()));
+        cmd.addAll(args);
+        try {
+            Files.createDirectories(log.getParent());
+            process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        paused = false;
+    }
+
+    /** SIGKILL, and waits for the process to be gone. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        if (paused) {
+            signal("CONT"); // a stopped process still dies of SIGKILL; resuming first keeps the state simple
+            paused = false;
+        }
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("member on port " + grpcPort + " survived SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public synchronized void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    public synchronized void resume() {
+        signal("CONT");
+        paused = false;
+    }
+
+    private void signal(String name) {
+        try {
+            Process p = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Deletes the data dir (engine, Raft log and metadata, snapshots, identity file); only while killed. */
+    public synchronized void wipe() {
+        if (isAlive()) {
+            throw new IllegalStateException("wipe of a running member");
+        }
+        deleteRecursively(dataDir);
+    }
+
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public synchronized boolean isServing() {
+        return isAlive() && !paused;
+    }
+
+    public synchronized boolean isPaused() {
+        return paused;
+    }
+
+    public int grpcPort() {
+        return grpcPort;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public synchronized void close() {
+        kill();
+    }
+
+    public static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
