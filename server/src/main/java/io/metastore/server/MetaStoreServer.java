@@ -144,7 +144,7 @@ public final class MetaStoreServer implements AutoCloseable {
             grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
                     GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth),
-                    GrpcServer.lockService(concurrency), GrpcServer.electionService(concurrency),
+                    GrpcServer.lockService(concurrency, authorizer), GrpcServer.electionService(concurrency, authorizer),
                     new WatchService(watchHub, headers, () -> {
                         String user = GrpcServer.currentUser();
                         return (key, end) -> {

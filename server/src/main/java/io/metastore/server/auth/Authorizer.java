@@ -66,6 +66,18 @@ public final class Authorizer {
         }
     }
 
+    /** A lock or an election named {@code name} needs {@code write} (or read) permission on {@code name/}. */
+    public void namespace(String user, byte[] name, boolean write) {
+        if (!enabled()) {
+            return;
+        }
+        byte[] prefix = java.util.Arrays.copyOf(name, name.length + 1);
+        prefix[name.length] = '/';
+        byte[] end = prefix.clone();
+        end[end.length - 1]++;
+        check(user, prefix, end, write);
+    }
+
     /** Watching a range needs read permission on it. */
     public void watch(String user, byte[] key, byte[] rangeEnd) {
         check(user, key, rangeEnd, false);

@@ -18,35 +18,55 @@ import io.metastore.server.error.GrpcErrors;
 /** etcd's {@code v3electionpb.Election} service. */
 final class ElectionService extends ElectionGrpc.ElectionImplBase {
     private final Concurrency concurrency;
+    private final io.metastore.server.auth.Authorizer auth;
 
-    ElectionService(Concurrency concurrency) {
+    ElectionService(Concurrency concurrency, io.metastore.server.auth.Authorizer auth) {
         this.concurrency = concurrency;
+        this.auth = auth;
     }
 
     @Override
     public void campaign(CampaignRequest request, StreamObserver<CampaignResponse> observer) {
-        Answer.with(observer, () -> concurrency.campaign(request));
+        Answer.with(observer, () -> {
+            auth.namespace(Caller.user(), request.getName().toByteArray(), true);
+            return concurrency.campaign(request);
+        });
     }
 
     @Override
     public void proclaim(ProclaimRequest request, StreamObserver<ProclaimResponse> observer) {
-        Answer.with(observer, () -> concurrency.proclaim(request));
+        Answer.with(observer, () -> {
+            auth.namespace(Caller.user(), request.getLeader().getName().toByteArray(), true);
+            return concurrency.proclaim(request);
+        });
     }
 
     @Override
     public void leader(LeaderRequest request, StreamObserver<LeaderResponse> observer) {
-        Answer.with(observer, () -> concurrency.leader(request));
+        Answer.with(observer, () -> {
+            auth.namespace(Caller.user(), request.getName().toByteArray(), false);
+            return concurrency.leader(request);
+        });
     }
 
     @Override
     public void resign(ResignRequest request, StreamObserver<ResignResponse> observer) {
-        Answer.with(observer, () -> concurrency.resign(request));
+        Answer.with(observer, () -> {
+            auth.namespace(Caller.user(), request.getLeader().getName().toByteArray(), true);
+            return concurrency.resign(request);
+        });
     }
 
     /** Streams leader changes until the client goes away. */
     @Override
     public void observe(LeaderRequest request, StreamObserver<LeaderResponse> observer) {
         ServerCallStreamObserver<LeaderResponse> call = (ServerCallStreamObserver<LeaderResponse>) observer;
+        try {
+            auth.namespace(Caller.user(), request.getName().toByteArray(), false);
+        } catch (RuntimeException e) {
+            call.onError(GrpcErrors.toStatus(e));
+            return;
+        }
         Runnable stop = concurrency.observe(request, resp -> {
             synchronized (call) {
                 if (!call.isCancelled()) {

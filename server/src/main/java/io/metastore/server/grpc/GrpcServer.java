@@ -42,12 +42,14 @@ public final class GrpcServer implements AutoCloseable {
         return new AuthService(auth);
     }
 
-    public static BindableService lockService(io.metastore.server.concurrency.Concurrency c) {
-        return new LockService(c);
+    public static BindableService lockService(io.metastore.server.concurrency.Concurrency c,
+                                              io.metastore.server.auth.Authorizer auth) {
+        return new LockService(c, auth);
     }
 
-    public static BindableService electionService(io.metastore.server.concurrency.Concurrency c) {
-        return new ElectionService(c);
+    public static BindableService electionService(io.metastore.server.concurrency.Concurrency c,
+                                                  io.metastore.server.auth.Authorizer auth) {
+        return new ElectionService(c, auth);
     }
 
     /** The user of the call running on this thread ({@code null} without a token). */

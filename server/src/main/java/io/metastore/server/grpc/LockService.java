@@ -11,18 +11,26 @@ import io.metastore.server.concurrency.Concurrency;
 /** etcd's {@code v3lockpb.Lock} service. */
 final class LockService extends LockGrpc.LockImplBase {
     private final Concurrency concurrency;
+    private final io.metastore.server.auth.Authorizer auth;
 
-    LockService(Concurrency concurrency) {
+    LockService(Concurrency concurrency, io.metastore.server.auth.Authorizer auth) {
         this.concurrency = concurrency;
+        this.auth = auth;
     }
 
     @Override
     public void lock(LockRequest request, StreamObserver<LockResponse> observer) {
-        Answer.with(observer, () -> concurrency.lock(request));
+        Answer.with(observer, () -> {
+            auth.namespace(Caller.user(), request.getName().toByteArray(), true);
+            return concurrency.lock(request);
+        });
     }
 
     @Override
     public void unlock(UnlockRequest request, StreamObserver<UnlockResponse> observer) {
-        Answer.with(observer, () -> concurrency.unlock(request));
+        Answer.with(observer, () -> {
+            auth.deleteRange(Caller.user(), io.etcd.jetcd.api.DeleteRangeRequest.newBuilder().setKey(request.getKey()).build());
+            return concurrency.unlock(request);
+        });
     }
 }

@@ -235,6 +235,18 @@ class AuthServiceTest {
     }
 
     @Test
+    @Order(4)
+    void locksNeedWritePermissionOnTheirNamespace() {
+        long lease = as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID();
+        var lock = as(io.etcd.jetcd.api.lock.LockGrpc.newBlockingStub(channel), aliceToken);
+        assertEtcdError(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+                () -> lock.lock(io.etcd.jetcd.api.lock.LockRequest.newBuilder().setName(bs("a")).setLease(lease).build()));
+        ByteString key = lock.lock(io.etcd.jetcd.api.lock.LockRequest.newBuilder().setName(bs("rw")).setLease(lease).build()).getKey();
+        assertTrue(key.toStringUtf8().startsWith("rw/"));
+        lock.unlock(io.etcd.jetcd.api.lock.UnlockRequest.newBuilder().setKey(key).build());
+    }
+
+    @Test
     @Order(5)
     void changingAPasswordRevokesTheUsersTokens() {
         KVGrpc.KVBlockingStub alice = as(KVGrpc.newBlockingStub(channel), aliceToken);
