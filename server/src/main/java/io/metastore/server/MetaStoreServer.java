@@ -90,7 +90,8 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(store);
             Lessor lessor = new Lessor(config.leaseExpiry(), System::nanoTime);
             lessor.recover(store);
-            AuthStore authStore = new AuthStore(System::nanoTime, AUTH_TOKEN_TTL_SECONDS);
+            AuthStore authStore = new AuthStore(System::nanoTime, AUTH_TOKEN_TTL_SECONDS,
+                    io.metastore.server.auth.JwtTokens.parse(config.authToken()));
             authStore.recover(store);
             StorageEngine measured = engine;
             Alarms alarms = new Alarms(config.quotaBackendBytes(), measured::approximateSizeBytes);

@@ -67,9 +67,22 @@ public final class AuthStore {
     private final LongSupplier clock;
     private final long tokenTtlNanos;
 
+    private final JwtTokens jwt;
+
     public AuthStore(LongSupplier nanoClock, long tokenTtlSeconds) {
+        this(nanoClock, tokenTtlSeconds, null);
+    }
+
+    /** {@code jwt}: JWT tokens instead of simple ones ({@code null}: simple tokens). */
+    public AuthStore(LongSupplier nanoClock, long tokenTtlSeconds, JwtTokens jwt) {
         this.clock = nanoClock;
         this.tokenTtlNanos = TimeUnit.SECONDS.toNanos(tokenTtlSeconds);
+        this.jwt = jwt;
+    }
+
+    /** The JWT issuer, or {@code null} with simple tokens. */
+    public JwtTokens jwt() {
+        return jwt;
     }
 
     public View view() {
@@ -78,6 +91,9 @@ public final class AuthStore {
 
     /** The user a token stands for, renewing its lifetime; {@code null} for an unknown or lapsed token. */
     public String userOf(String token) {
+        if (jwt != null) {
+            return jwt.userOf(token, view);
+        }
         Token t = tokens.get(token);
         if (t == null) {
             return null;

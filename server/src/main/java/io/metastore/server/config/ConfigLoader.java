@@ -181,7 +181,15 @@ public final class ConfigLoader {
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,
-                choice(o, "lease-expiry", ExpiryTracker.Kind.class), quotaBytes(o), raft);
+                choice(o, "lease-expiry", ExpiryTracker.Kind.class), quotaBytes(o), authToken(o), raft);
+    }
+
+    private static String authToken(Map<String, String> o) {
+        String v = o.get("auth-token").trim();
+        if (!v.equals("simple") && !v.startsWith("jwt")) {
+            throw new ConfigException("--auth-token must be simple or jwt,sign-method=...,priv-key=FILE, got '" + v + "'");
+        }
+        return v;
     }
 
     /** etcd's rule: 0 takes the default quota of 2 GiB, a negative value turns the quota off. */

@@ -43,6 +43,8 @@ public final class Options {
                     "how the leader finds expired leases: full scan each tick, or a deadline queue", false),
             new Option("quota-backend-bytes", "0", "BYTES",
                     "space quota of the store; over it a NOSPACE alarm refuses writes (0: 2 GiB, negative: none)", false),
+            new Option("auth-token", "simple", "simple|jwt,sign-method=HS256,priv-key=FILE[,ttl=5m]",
+                    "auth tokens: simple (issued through the log) or signed JWT with a shared HMAC secret", false),
             new Option("raft-apply-batch", "32", "N", "jraft: most tasks applied to the state machine at once", false),
             new Option("raft-disruptor-buffer", "16384", "N", "jraft: size of the apply queue (a power of two)", false),
             new Option("raft-sync", "true", "true|false", "jraft: fsync the Raft log and metadata", false),

@@ -28,6 +28,7 @@ public record ServerConfig(
         StoreOptions storeOptions,
         ExpiryTracker.Kind leaseExpiry,
         long quotaBackendBytes,
+        String authToken,
         RaftSettings raft) {
 
     public enum Storage { MEMORY, ROCKSDB }
@@ -53,7 +54,7 @@ public record ServerConfig(
     /** A copy listening for gRPC on another port (tests pick free ports). */
     public ServerConfig withGrpcPort(int port) {
         return new ServerConfig(memberId, peers, grpcHost, port, storage, dataDir, join, tier, codec,
-                proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, quotaBackendBytes, raft);
+                proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, quotaBackendBytes, authToken, raft);
     }
 
     /** The settings as one line, for the start-up log and benchmark records. */
