@@ -58,7 +58,7 @@ public class ProposalHandoffBenchmark {
         }
     };
 
-    @Param({"unbuffered", "buffered:1000", "batched:128:200"})
+    @Param({"unbuffered", "buffered:1000", "batched:128:200", "batched:128:200:adaptive"})
     public String strategy;
 
     private Proposer proposer;

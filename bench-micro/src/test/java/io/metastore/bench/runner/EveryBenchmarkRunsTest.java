@@ -24,7 +24,7 @@ class EveryBenchmarkRunsTest {
     /** Parameter combinations per suite: the product of each benchmark's @Param axes and classes. */
     private static final Map<Suite, Integer> EXPECTED = Map.of(
             Suite.CODEC, 2 * 3 * 6 + 2 * 6,     // encode, decode x codec x shape; legacy encode, decode x shape
-            Suite.HANDOFF, 3 * 2 * 3,           // 1, 4, 16 producers x two methods x strategy
+            Suite.HANDOFF, 3 * 2 * 4,           // 1, 4, 16 producers x two methods x strategy
             Suite.STORE, 2 * 5 * 3,             // single and contended x five operations x engine
             Suite.COMPACTION, 3 * 3,            // engine x revisions
             Suite.OPTIONS, 2 * 6 * 2,           // put, rangeKey x config x engine

@@ -30,7 +30,7 @@ public final class Options {
             new Option("tier", "tier3", "baseline|tier1|tier2|tier3",
                     "preset of the optimisation switches below; explicit options win", false),
             new Option("codec", null, "json|kryo|protobuf", "Raft entry codec (any node reads every codec's entries)", false),
-            new Option("proposal-strategy", null, "unbuffered|buffered[:N]|batched[:maxOps[:maxDelayMicros]]",
+            new Option("proposal-strategy", null, "unbuffered|buffered[:N]|batched[:maxOps[:maxDelayMicros[:adaptive]]]",
                     "how commands are handed to Raft", false),
             new Option("proposal-wait-ms", "1000", "MS",
                     "how long a request waits for room in a full proposal queue before 'too many requests'", false),

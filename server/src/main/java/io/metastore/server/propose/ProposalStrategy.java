@@ -4,14 +4,16 @@ import java.util.Locale;
 
 /**
  * How commands travel from request threads to Raft, parsed from
- * {@code unbuffered | buffered[:N] | batched[:maxOps[:maxDelayMicros]]}.
+ * {@code unbuffered | buffered[:N] | batched[:maxOps[:maxDelayMicros[:adaptive]]]}.
  *
  * @param kind           the strategy
  * @param capacity       queue capacity for {@code buffered} and {@code batched}; 0 for {@code unbuffered}
  * @param maxOps         commands per Raft entry for {@code batched}; 1 otherwise
  * @param maxDelayMicros how long {@code batched} waits for more commands once it holds one
+ * @param adaptive       {@code batched} waits for more only when it found company already queued:
+ *                       a lone command (one client, or a quiet moment) goes at once
  */
-public record ProposalStrategy(Kind kind, int capacity, int maxOps, long maxDelayMicros) {
+public record ProposalStrategy(Kind kind, int capacity, int maxOps, long maxDelayMicros, boolean adaptive) {
 
     public enum Kind { UNBUFFERED, BUFFERED, BATCHED }
 
@@ -33,15 +35,19 @@ public record ProposalStrategy(Kind kind, int capacity, int maxOps, long maxDela
     }
 
     public static ProposalStrategy unbuffered() {
-        return new ProposalStrategy(Kind.UNBUFFERED, 0, 1, 0);
+        return new ProposalStrategy(Kind.UNBUFFERED, 0, 1, 0, false);
     }
 
     public static ProposalStrategy buffered(int capacity) {
-        return new ProposalStrategy(Kind.BUFFERED, capacity, 1, 0);
+        return new ProposalStrategy(Kind.BUFFERED, capacity, 1, 0, false);
     }
 
     public static ProposalStrategy batched(int maxOps, long maxDelayMicros) {
-        return new ProposalStrategy(Kind.BATCHED, Math.max(DEFAULT_CAPACITY, 4 * maxOps), maxOps, maxDelayMicros);
+        return batched(maxOps, maxDelayMicros, false);
+    }
+
+    public static ProposalStrategy batched(int maxOps, long maxDelayMicros, boolean adaptive) {
+        return new ProposalStrategy(Kind.BATCHED, Math.max(DEFAULT_CAPACITY, 4 * maxOps), maxOps, maxDelayMicros, adaptive);
     }
 
     /** Parses the flag's syntax; throws {@link IllegalArgumentException} with a one-line reason. */
@@ -60,10 +66,11 @@ public record ProposalStrategy(Kind kind, int capacity, int maxOps, long maxDela
                     }
                 }
                 case "batched" -> {
-                    if (parts.length <= 3) {
+                    boolean adaptive = parts.length == 4 && parts[3].equals("adaptive");
+                    if (parts.length <= 3 || adaptive) {
                         int ops = parts.length >= 2 ? Integer.parseInt(parts[1]) : DEFAULT_MAX_OPS;
-                        long delay = parts.length == 3 ? Long.parseLong(parts[2]) : DEFAULT_MAX_DELAY_MICROS;
-                        return batched(ops, delay);
+                        long delay = parts.length >= 3 ? Long.parseLong(parts[2]) : DEFAULT_MAX_DELAY_MICROS;
+                        return batched(ops, delay, adaptive);
                     }
                 }
                 default -> {
@@ -73,7 +80,7 @@ public record ProposalStrategy(Kind kind, int capacity, int maxOps, long maxDela
             throw new IllegalArgumentException("not a number in proposal strategy '" + spec + "'");
         }
         throw new IllegalArgumentException("unknown proposal strategy '" + spec
-                + "' (expected unbuffered, buffered[:N] or batched[:maxOps[:maxDelayMicros]])");
+                + "' (expected unbuffered, buffered[:N] or batched[:maxOps[:maxDelayMicros[:adaptive]]])");
     }
 
     @Override
@@ -81,7 +88,7 @@ public record ProposalStrategy(Kind kind, int capacity, int maxOps, long maxDela
         return switch (kind) {
             case UNBUFFERED -> "unbuffered";
             case BUFFERED -> "buffered:" + capacity;
-            case BATCHED -> "batched:" + maxOps + ":" + maxDelayMicros;
+            case BATCHED -> "batched:" + maxOps + ":" + maxDelayMicros + (adaptive ? ":adaptive" : "");
         };
     }
 }

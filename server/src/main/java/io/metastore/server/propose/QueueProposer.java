@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *       is room. One command per entry.</li>
  *   <li>{@code batched:maxOps:maxDelay} — a bounded queue; the proposer thread takes up to
  *       {@code maxOps} commands, waiting at most {@code maxDelay} microseconds after the first
- *       for more, and delivers them as one batch entry.</li>
+ *       for more, and delivers them as one batch entry. With {@code :adaptive} it waits only
+ *       when it already found company in the queue; a lone command goes at once.</li>
  * </ul>
  * Backpressure: a request thread waits at most {@code waitMillis} for the queue to take its
  * command, then fails it with "etcdserver: too many requests" (RESOURCE_EXHAUSTED).
@@ -77,7 +78,7 @@ final class QueueProposer implements Proposer {
                 batch.add(first);
                 if (strategy.maxOps() > 1) {
                     queue.drainTo(batch, strategy.maxOps() - batch.size());
-                    long deadline = System.nanoTime() + delayNanos;
+                    long deadline = strategy.adaptive() && batch.size() == 1 ? System.nanoTime() : System.nanoTime() + delayNanos;
                     while (batch.size() < strategy.maxOps()) {
                         long left = deadline - System.nanoTime();
                         Proposal next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();

@@ -83,7 +83,7 @@ class ConfigLoaderTest {
             "--member-id,3                          | --member-id 3 is outside --cluster, which has 1 peer(s)",
             "--member-id,x                          | --member-id must be a number, got 'x'",
             "--grpc-addr,nohost                     | --grpc-addr: 'nohost' is not host:port",
-            "--proposal-strategy,queued             | --proposal-strategy: unknown proposal strategy 'queued' (expected unbuffered, buffered[:N] or batched[:maxOps[:maxDelayMicros]])",
+            "--proposal-strategy,queued             | --proposal-strategy: unknown proposal strategy 'queued' (expected unbuffered, buffered[:N] or batched[:maxOps[:maxDelayMicros[:adaptive]]])",
             "--proposal-strategy,buffered:0         | --proposal-strategy: queue capacity must be at least 1, got 0",
             "--tier,tier9                           | --tier must be baseline, tier1, tier2 or tier3, got 'tier9'",
             "--pooled-buffers,maybe                 | --pooled-buffers must be true or false, got 'maybe'",

@@ -126,4 +126,19 @@ class ProposerTest {
         ExecutionException after = assertThrows(ExecutionException.class, () -> proposer.propose(put(9)).get());
         assertEquals(EtcdError.STOPPED, ((EtcdException) after.getCause()).error());
     }
+
+    @Test
+    void adaptiveBatchingSendsALoneCommandWithoutWaitingForCompany() throws Exception {
+        List<List<Proposal>> entries = new CopyOnWriteArrayList<>();
+        ProposalSink sink = ps -> {
+            entries.add(ps);
+            ps.forEach(p -> p.result().complete(OK));
+        };
+        // a delay of a minute: only the adaptive rule can deliver the lone command before the test's 10 s bound
+        try (Proposer proposer = Proposer.create(ProposalStrategy.parse("batched:8:60000000:adaptive"), sink, 1000)) {
+            assertEquals(OK, proposer.propose(put(1)).get(10, TimeUnit.SECONDS));
+            assertEquals(1, entries.size());
+            assertEquals("batched:8:60000000:adaptive", ProposalStrategy.parse("batched:8:60000000:adaptive").toString());
+        }
+    }
 }
