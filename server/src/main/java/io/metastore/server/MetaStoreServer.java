@@ -93,8 +93,7 @@ public final class MetaStoreServer implements AutoCloseable {
             AuthStore authStore = new AuthStore(System::nanoTime, AUTH_TOKEN_TTL_SECONDS,
                     io.metastore.server.auth.JwtTokens.parse(config.authToken()));
             authStore.recover(store);
-            StorageEngine measured = engine;
-            Alarms alarms = new Alarms(config.quotaBackendBytes(), measured::approximateSizeBytes);
+            Alarms alarms = new Alarms(config.quotaBackendBytes(), engine::approximateSizeBytes);
             alarms.recover(store);
             KvApplier kv = new KvApplier(store, lessor::exists);
             EntryCodec codec = EntryCodecs.byName(config.codec());

@@ -83,7 +83,12 @@ public final class TestServers {
 
     /** Waits up to 30 s for {@code condition}. */
     public static void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        await(condition, 30, what);
+    }
+
+    /** Waits up to {@code seconds} for {@code condition}. */
+    public static void await(java.util.function.BooleanSupplier condition, long seconds, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);

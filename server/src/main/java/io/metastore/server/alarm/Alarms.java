@@ -24,6 +24,11 @@ public final class Alarms {
 
     /** One raised alarm. */
     public record Raised(long memberId, AlarmChange.Type type) implements Comparable<Raised> {
+        /** As etcd's {@code AlarmMember}. */
+        public io.etcd.jetcd.api.AlarmMember toProto() {
+            return io.etcd.jetcd.api.AlarmMember.newBuilder().setMemberID(memberId).setAlarmValue(type.ordinal()).build();
+        }
+
         @Override
         public int compareTo(Raised o) {
             int c = Long.compareUnsigned(memberId, o.memberId);
@@ -47,12 +52,7 @@ public final class Alarms {
 
     /** Whether a request that grows the store may go ahead: no NOSPACE alarm stands and the store is within its quota. */
     public boolean withinQuota() {
-        for (Raised r : raised) {
-            if (r.type() == AlarmChange.Type.NOSPACE) {
-                return false;
-            }
-        }
-        return quotaBytes <= 0 || sizeBytes.getAsLong() <= quotaBytes;
+        return !nospaceRaised() && (quotaBytes <= 0 || sizeBytes.getAsLong() <= quotaBytes);
     }
 
     public void checkSpace() {

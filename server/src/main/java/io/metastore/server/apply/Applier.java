@@ -21,11 +21,12 @@ import io.metastore.command.AuthChange;
 import io.metastore.command.AlarmChange;
 import io.metastore.server.alarm.Alarms;
 import io.metastore.server.error.EtcdError;
-import io.etcd.jetcd.api.AlarmMember;
 import io.etcd.jetcd.api.AlarmResponse;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import com.google.protobuf.Message;
 
 /**
  * The one dispatch point from a committed Raft entry to the appliers. A single command is
@@ -67,6 +68,29 @@ public final class Applier {
         lessor.recover(store);
         auth.recover(store);
         alarms.recover(store);
+    }
+
+    /** A change made inside a write transaction; it answers with a response built from the committed result. */
+    @FunctionalInterface
+    private interface Change {
+        Function<WriteResult, Message> apply(WriteTxn txn);
+    }
+
+    /**
+     * Applies one change as its own write transaction, committed with the entry's index. A
+     * change refused with an etcd error has changed nothing; only the index is recorded.
+     */
+    private List<Applied> inOwnTxn(long index, Change change) {
+        try (WriteTxn txn = store.beginWrite()) {
+            try {
+                Function<WriteResult, Message> answer = change.apply(txn);
+                WriteResult w = txn.commit(index);
+                return List.of(Applied.ok(answer.apply(w), w.events()));
+            } catch (EtcdException e) {
+                txn.commit(index);
+                return List.of(Applied.failed(e));
+            }
+        }
     }
 
     /**
@@ -120,56 +144,36 @@ public final class Applier {
             return List.of(a);
         }
         if (command instanceof LeaseGrant g) {
-            try (WriteTxn txn = store.beginWrite()) {
-                try {
-                    if (alarms.nospaceRaised()) {
-                        throw EtcdError.NO_SPACE.exception();
-                    }
-                    Lease l = lessor.grant(txn, g);
-                    WriteResult w = txn.commit(index);
-                    return List.of(Applied.ok(LeaseGrantResponse.newBuilder()
-                            .setHeader(KvApplier.header(w.revision())).setID(l.id()).setTTL(l.ttlSeconds()).build(),
-                            List.of()));
-                } catch (EtcdException e) {
-                    txn.commit(index);
-                    return List.of(Applied.failed(e));
+            return inOwnTxn(index, txn -> {
+                if (alarms.nospaceRaised()) {
+                    throw EtcdError.NO_SPACE.exception();
                 }
-            }
-        }
-        if (command instanceof AlarmChange c) {
-            try (WriteTxn txn = store.beginWrite()) {
-                alarms.apply(txn, c);
-                WriteResult w = txn.commit(index);
-                AlarmResponse.Builder b = AlarmResponse.newBuilder().setHeader(KvApplier.header(w.revision()));
-                alarms.raised().forEach(r -> b.addAlarms(AlarmMember.newBuilder().setMemberID(r.memberId())
-                        .setAlarmValue(r.type().ordinal())));
-                return List.of(Applied.ok(b.build(), List.of()));
-            }
-        }
-        if (command instanceof AuthChange c) {
-            try (WriteTxn txn = store.beginWrite()) {
-                try {
-                    auth.apply(txn, c);
-                    WriteResult w = txn.commit(index);
-                    return List.of(Applied.ok(AuthResponses.of(c, KvApplier.header(w.revision())), List.of()));
-                } catch (EtcdException e) {
-                    txn.commit(index);
-                    return List.of(Applied.failed(e));
-                }
-            }
+                Lease l = lessor.grant(txn, g);
+                return w -> LeaseGrantResponse.newBuilder().setHeader(KvApplier.header(w.revision()))
+                        .setID(l.id()).setTTL(l.ttlSeconds()).build();
+            });
         }
         if (command instanceof LeaseRevoke r) {
-            try (WriteTxn txn = store.beginWrite()) {
-                try {
-                    lessor.revoke(txn, r);
-                    WriteResult w = txn.commit(index);
-                    return List.of(Applied.ok(LeaseRevokeResponse.newBuilder()
-                            .setHeader(KvApplier.header(w.revision())).build(), w.events()));
-                } catch (EtcdException e) {
-                    txn.commit(index);
-                    return List.of(Applied.failed(e));
-                }
-            }
+            return inOwnTxn(index, txn -> {
+                lessor.revoke(txn, r);
+                return w -> LeaseRevokeResponse.newBuilder().setHeader(KvApplier.header(w.revision())).build();
+            });
+        }
+        if (command instanceof AuthChange c) {
+            return inOwnTxn(index, txn -> {
+                auth.apply(txn, c);
+                return w -> AuthResponses.of(c, KvApplier.header(w.revision()));
+            });
+        }
+        if (command instanceof AlarmChange c) {
+            return inOwnTxn(index, txn -> {
+                alarms.apply(txn, c);
+                return w -> {
+                    AlarmResponse.Builder b = AlarmResponse.newBuilder().setHeader(KvApplier.header(w.revision()));
+                    alarms.raised().forEach(raised -> b.addAlarms(raised.toProto()));
+                    return b.build();
+                };
+            });
         }
         throw new IllegalStateException("entry " + index + ": no applier for " + command.getClass().getSimpleName());
     }

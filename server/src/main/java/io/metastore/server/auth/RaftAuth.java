@@ -247,15 +247,16 @@ public final class RaftAuth {
         return change(c, io.etcd.jetcd.api.AlarmResponse::parseFrom);
     }
 
+    /**
+     * Proposes a change here or on the leader. Applied locally, the response is already the
+     * message {@code parser} reads ({@link io.metastore.server.apply.AuthResponses} builds the
+     * type the request expects), so it is used as it is.
+     */
+    @SuppressWarnings("unchecked")
     private <T extends Message> CompletableFuture<T> change(Command c, LeaderForwarder.Parser<T> parser) {
         BytesValue encoded = BytesValue.of(ByteString.copyFrom(codec.encode(c)));
-        return forwarder.route(() -> proposer.propose(c).thenApply(a -> {
-            try {
-                return parser.parse(a.orThrow().response().toByteArray());
-            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                throw new IllegalStateException(e);
-            }
-        }), ForwardRequest.Kind.COMMAND, encoded, parser).thenApply(headers::restamp);
+        return forwarder.route(() -> proposer.propose(c).thenApply(a -> (T) a.orThrow().response()),
+                ForwardRequest.Kind.COMMAND, encoded, parser).thenApply(headers::restamp);
     }
 
     private ResponseHeader header() {

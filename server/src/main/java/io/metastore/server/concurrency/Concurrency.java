@@ -203,14 +203,6 @@ public final class Concurrency {
     }
 
     private static ByteString prefixEnd(ByteString prefix) {
-        byte[] b = prefix.toByteArray();
-        for (int i = b.length - 1; i >= 0; i--) {
-            if (b[i] != (byte) 0xff) {
-                byte[] end = java.util.Arrays.copyOf(b, i + 1);
-                end[i]++;
-                return ByteString.copyFrom(end);
-            }
-        }
-        return ByteString.copyFrom(new byte[] {0});
+        return ByteString.copyFrom(io.metastore.mvcc.Bytes.prefixEnd(prefix.toByteArray()));
     }
 }

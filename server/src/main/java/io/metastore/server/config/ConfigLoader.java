@@ -212,7 +212,8 @@ public final class ConfigLoader {
         throw new ConfigException("--tier must be baseline, tier1, tier2 or tier3, got '" + v + "'");
     }
 
-    private static String stripScheme(String s) {
+    /** {@code host:port} of an address given as {@code host:port} or as a URL ({@code http://host:port/}). */
+    public static String stripScheme(String s) {
         int i = s.indexOf("://");
         String rest = i >= 0 ? s.substring(i + 3) : s;
         return rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;

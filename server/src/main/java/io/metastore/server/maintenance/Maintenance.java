@@ -72,8 +72,7 @@ public final class Maintenance {
                 for (io.metastore.server.alarm.Alarms.Raised a : alarms.raised()) {
                     if ((r.getMemberID() == 0 || a.memberId() == r.getMemberID())
                             && (type == io.metastore.command.AlarmChange.Type.NONE || a.type() == type)) {
-                        b.addAlarms(io.etcd.jetcd.api.AlarmMember.newBuilder().setMemberID(a.memberId())
-                                .setAlarmValue(a.type().ordinal()));
+                        b.addAlarms(a.toProto());
                     }
                 }
                 return CompletableFuture.completedFuture(b.build());
@@ -220,10 +219,5 @@ public final class Maintenance {
             }
             return MoveLeaderResponse.newBuilder().setHeader(headers.at(store.currentRevision())).build();
         });
-    }
-
-    /** The member ids of every voter and learner, for callers that list the cluster. */
-    public List<String> peers() {
-        return raft.peers();
     }
 }

@@ -8,6 +8,7 @@ import io.etcd.jetcd.api.MemberRemoveRequest;
 import io.etcd.jetcd.api.MemberRemoveResponse;
 import io.etcd.jetcd.api.MemberUpdateRequest;
 import io.etcd.jetcd.api.MemberUpdateResponse;
+import io.metastore.server.config.ConfigLoader;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.kv.Headers;
 import io.metastore.server.raft.ClusterIdentity;
@@ -87,7 +88,7 @@ public final class Membership {
         if (req.getPeerURLsCount() != 1) {
             throw new IllegalArgumentException("exactly one peer URL is supported, got " + req.getPeerURLsList());
         }
-        String peer = stripScheme(req.getPeerURLs(0));
+        String peer = ConfigLoader.stripScheme(req.getPeerURLs(0));
         List<String> peers = new ArrayList<>(raft.peers());
         List<String> learners = new ArrayList<>(raft.learners());
         if (peers.contains(peer) || learners.contains(peer)) {
@@ -117,7 +118,7 @@ public final class Membership {
         List<String> peers = new ArrayList<>(raft.peers());
         List<String> learners = new ArrayList<>(raft.learners());
         String old = find(req.getID(), peers, learners);
-        String now = stripScheme(req.getPeerURLs(0));
+        String now = ConfigLoader.stripScheme(req.getPeerURLs(0));
         if (!now.equals(old) && (peers.contains(now) || learners.contains(now))) {
             throw EtcdError.PEER_URL_EXISTS.exception();
         }
@@ -165,12 +166,6 @@ public final class Membership {
 
     private long id(String peer) {
         return ClusterIdentity.memberId(headers.identity().clusterId(), peer);
-    }
-
-    private static String stripScheme(String url) {
-        int i = url.indexOf("://");
-        String rest = i >= 0 ? url.substring(i + 3) : url;
-        return rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
     }
 
     private CompletableFuture<List<Member>> members() {

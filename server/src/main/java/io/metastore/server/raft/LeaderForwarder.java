@@ -97,7 +97,8 @@ public final class LeaderForwarder implements AutoCloseable {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         String leader;
         try {
-            leader = awaitLeaderAddress();
+            raft.awaitLeader(timeoutMillis, TimeUnit.MILLISECONDS);
+            leader = raft.leaderAddress();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
@@ -155,16 +156,6 @@ public final class LeaderForwarder implements AutoCloseable {
             f.completeExceptionally(e);
         }
         return f;
-    }
-
-    private String awaitLeaderAddress() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        String leader = raft.leaderAddress();
-        while (leader == null && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-            leader = raft.leaderAddress();
-        }
-        return leader;
     }
 
     @Override

@@ -238,7 +238,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
             if (leaderAddress() != null) {
                 return true;
             }
-            Thread.sleep(10);
+            Thread.sleep(5);
         }
         return leaderAddress() != null;
     }

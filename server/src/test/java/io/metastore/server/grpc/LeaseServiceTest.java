@@ -69,14 +69,8 @@ class LeaseServiceTest {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
-    static void await(BooleanSupplier c, long seconds, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    static void await(BooleanSupplier c, long seconds, String what) {
+        TestServers.await(c, seconds, what);
     }
 
     @ParameterizedTest
