@@ -8,6 +8,7 @@ import io.metastore.server.error.EtcdError;
 import io.metastore.server.propose.Proposal;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The leader's handle on an entry it proposed: the command object itself (so the leader
@@ -32,19 +33,33 @@ final class EntryClosure implements Closure {
         return proposals;
     }
 
+    /** jraft's messages for the two refusals that come before the entry is appended. */
+    private static final Set<String> REFUSED_BEFORE_APPEND = Set.of("Is not leader.", "Is transferring leadership.");
+
+    /**
+     * The etcd error for a failed entry. Only a refusal before the append is "not leader",
+     * which callers may route again; jraft also answers EPERM ("Leader stepped down") for
+     * entries that were appended when the leader lost its term, and those may still be
+     * committed by the next leader, so they are "leader changed": the outcome is unknown and
+     * sending the request again could apply it twice.
+     */
+    static EtcdError errorFor(Status status) {
+        RaftError code = RaftError.forNumber(status.getCode());
+        return switch (code == null ? RaftError.UNKNOWN : code) {
+            case EBUSY -> EtcdError.TOO_MANY_REQUESTS;
+            case EPERM -> REFUSED_BEFORE_APPEND.contains(status.getErrorMsg()) ? EtcdError.NOT_LEADER : EtcdError.LEADER_CHANGED;
+            case ESTALE, ELEADERREMOVED -> EtcdError.LEADER_CHANGED;
+            case ENODESHUTDOWN, ESHUTDOWN, ESTOP -> EtcdError.STOPPED;
+            default -> null;
+        };
+    }
+
     @Override
     public void run(Status status) {
         if (status.isOk()) {
             return;
         }
-        EtcdError error = switch (RaftError.forNumber(status.getCode()) == null ? RaftError.UNKNOWN
-                : RaftError.forNumber(status.getCode())) {
-            case EBUSY -> EtcdError.TOO_MANY_REQUESTS;
-            case EPERM -> EtcdError.NOT_LEADER;
-            case ESTALE, ELEADERREMOVED -> EtcdError.LEADER_CHANGED;
-            case ENODESHUTDOWN, ESHUTDOWN, ESTOP -> EtcdError.STOPPED;
-            default -> null;
-        };
+        EtcdError error = errorFor(status);
         for (Proposal p : proposals) {
             p.result().completeExceptionally(error != null ? error.exception()
                     : new IllegalStateException("raft: " + status));

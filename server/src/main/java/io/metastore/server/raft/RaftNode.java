@@ -196,7 +196,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         node.changePeers(conf, status -> {
             if (status.isOk()) {
                 f.complete(null);
-            } else if (status.getRaftError() == com.alipay.sofa.jraft.error.RaftError.EPERM) {
+            } else if (EntryClosure.errorFor(status) == EtcdError.NOT_LEADER) {
                 f.completeExceptionally(EtcdError.NOT_LEADER.exception());
             } else {
                 f.completeExceptionally(new IllegalStateException("configuration change failed: " + status));
