@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * A three-member cluster of real processes under concurrent clients while faults are injected one
  * after another, then the checks: every member converges to the same revision and HashKV, every
  * acknowledged write is in every member's history at its revision, no two acknowledged writes share
- * a revision, the revision counts no more writes than were attempted, and the history is
- * linearizable.
+ * a revision, the revision counts no more writes than were attempted, the history is
+ * linearizable, a watcher kept on each member through the faults (reconnecting from the
+ * revision after its last event, as clientv3 does) saw exactly the store's history, a lease
+ * renewed throughout is still alive and leases left to expire did expire on every member.
  */
 public final class FaultScenario {
 
@@ -40,7 +42,8 @@ public final class FaultScenario {
 
     public record Report(List<FaultOutcome> faults, long attempted, long acknowledged, long acknowledgedWrites,
                          long failed, long unknown, long lost, long finalRevision, String hash,
-                         LinearizabilityChecker.Verdict verdict, List<String> problems, long durationMillis) {
+                         LinearizabilityChecker.Verdict verdict, long watchEvents, int watchReconnects,
+                         int shortLeases, long longestRenewalGapMillis, List<String> problems, long durationMillis) {
         public boolean passed() {
             return lost == 0 && problems.isEmpty() && verdict.linearizable();
         }
@@ -65,32 +68,50 @@ public final class FaultScenario {
                 awaitLinearizableRead(cluster, i, 180_000);
             }
             Nemesis nemesis = new Nemesis(cluster, new Random(plan.seed()));
-            long stopped;
-            try (Workload workload = new Workload(cluster, history, plan.keys(), plan.clients(), 3000)) {
-                workload.start(plan.seed());
-                ProcessCluster.sleep(plan.quietMillis());
-                for (Fault.Kind kind : plan.faults()) {
-                    injected.add(nemesis.inject(kind));
-                    ProcessCluster.sleep(plan.quietMillis());
+            List<WatchRecorder> watchers = new ArrayList<>();
+            LeaseProbe leases = new LeaseProbe(cluster, plan.seed());
+            try {
+                for (int i = 0; i < cluster.size(); i++) {
+                    watchers.add(new WatchRecorder(cluster, i, "reg/"));
+                    watchers.get(i).start();
                 }
-                stopped = System.nanoTime();
+                long stopped;
+                try (Workload workload = new Workload(cluster, history, plan.keys(), plan.clients(), 3000)) {
+                    leases.start();
+                    workload.start(plan.seed());
+                    ProcessCluster.sleep(plan.quietMillis());
+                    for (Fault.Kind kind : plan.faults()) {
+                        injected.add(nemesis.inject(kind));
+                        ProcessCluster.sleep(plan.quietMillis());
+                    }
+                    stopped = System.nanoTime();
+                    leases.stopGranting();
+                }
+                long revision = cluster.awaitConverged(180_000);
+                String hash = compareHashes(cluster, revision, problems);
+                List<Op> ops = history.snapshot();
+                long lost = verifyAcknowledgedWrites(cluster, ops, problems);
+                WatchRecorder.check(watchers, ops, revision, problems);
+                checkRevisions(ops, watchers.get(0).distinctRevisions(), problems);
+                leases.check(30_000, problems);
+                long watchEvents = watchers.stream().mapToLong(w -> w.events().size()).sum();
+                int reconnects = watchers.stream().mapToInt(WatchRecorder::reconnects).sum();
+                List<Op> withFinal = new ArrayList<>(ops);
+                withFinal.addAll(finalReads(cluster, plan.keys()));
+                LinearizabilityChecker.Verdict verdict = new LinearizabilityChecker(2_000_000).check(withFinal);
+                if (!verdict.linearizable()) {
+                    keepHistory(withFinal, dir.resolve("history.txt"), problems);
+                }
+                return new Report(unavailability(injected, ops, stopped), ops.size(),
+                        ops.stream().filter(o -> o.outcome() == Op.Outcome.OK).count(),
+                        ops.stream().filter(Op::acknowledgedMutation).count(),
+                        history.count(Op.Outcome.FAILED), history.count(Op.Outcome.UNKNOWN), lost, revision, hash,
+                        verdict, watchEvents, reconnects, leases.shortGranted(), leases.longestRenewalGapMillis(),
+                        problems, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+            } finally {
+                leases.close();
+                watchers.forEach(WatchRecorder::close);
             }
-            long revision = cluster.awaitConverged(180_000);
-            String hash = compareHashes(cluster, revision, problems);
-            List<Op> ops = history.snapshot();
-            long lost = verifyAcknowledgedWrites(cluster, ops, problems);
-            checkRevisions(ops, revision, problems);
-            List<Op> withFinal = new ArrayList<>(ops);
-            withFinal.addAll(finalReads(cluster, plan.keys()));
-            LinearizabilityChecker.Verdict verdict = new LinearizabilityChecker(2_000_000).check(withFinal);
-            if (!verdict.linearizable()) {
-                keepHistory(withFinal, dir.resolve("history.txt"), problems);
-            }
-            return new Report(unavailability(injected, ops, stopped), ops.size(),
-                    ops.stream().filter(o -> o.outcome() == Op.Outcome.OK).count(),
-                    ops.stream().filter(Op::acknowledgedMutation).count(),
-                    history.count(Op.Outcome.FAILED), history.count(Op.Outcome.UNKNOWN), lost, revision, hash,
-                    verdict, problems, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
         }
     }
 
@@ -171,12 +192,17 @@ public final class FaultScenario {
         return lost;
     }
 
-    /** The store starts at revision 1; each applied write adds one; unknown writes may or may not have. */
-    private static void checkRevisions(List<Op> ops, long revision, List<String> problems) {
+    /**
+     * Each applied write of a register is one revision of the registers' history (as the watcher
+     * recorded it): at least one per acknowledged write, at most one per acknowledged or unknown
+     * write, so nothing was applied twice. (Leases write other keys, so the store's revision
+     * itself counts more.)
+     */
+    private static void checkRevisions(List<Op> ops, long registerRevisions, List<String> problems) {
         long acked = ops.stream().filter(Op::acknowledgedMutation).count();
         long maybe = ops.stream().filter(o -> o.mutation() && o.outcome() == Op.Outcome.UNKNOWN).count();
-        if (revision - 1 < acked || revision - 1 > acked + maybe) {
-            problems.add("revision " + revision + " outside [1 + " + acked + " acknowledged, 1 + " + (acked + maybe)
+        if (registerRevisions < acked || registerRevisions > acked + maybe) {
+            problems.add(registerRevisions + " register revisions outside [" + acked + " acknowledged, " + (acked + maybe)
                     + " acknowledged or unknown]");
         }
     }

@@ -8,7 +8,7 @@ package io.metastore.reliability;
  * write uses, so a read names the one write it saw.
  *
  * @param client    the client that ran it (for diagnostics only; the checker uses time alone)
- * @param kind      read, write, compare-and-swap on the value, or delete
+ * @param kind      read, write, compare-and-swap (on the value, or on its mod revision), or delete
  * @param key       the register
  * @param value     WRITE and CAS: the value written
  * @param expected  CAS: the value compared against

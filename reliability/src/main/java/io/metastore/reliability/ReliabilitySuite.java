@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The long suite: a fault-injection run with every kind of fault many times, crash consistency of
- * one member for each engine and codec, and a gRPC fuzz. Writes
+ * one member for each engine and codec, a gRPC fuzz, and one member with a capped heap under many
+ * keys, leases and watchers. Writes
  * {@code <results>/<yyyy-MM-dd>_<shortsha>/summary.md}.
  */
 public final class ReliabilitySuite {
@@ -23,13 +24,18 @@ public final class ReliabilitySuite {
      *                     pause, leader kill, pause, full restart)
      * @param crashKills   kills per storage/codec combination
      * @param fuzzSeconds  length of the fuzz
+     * @param bounds       the bounded-memory load (keys, leases, watchers, heap cap)
      * @param seed         for every random choice
      */
-    public record Settings(int faultRounds, int crashKills, int fuzzSeconds, long seed) {
+    public record Settings(int faultRounds, int crashKills, int fuzzSeconds, ResourceBounds.Plan bounds, long seed) {
         public static Settings fromSystemProperties() {
             return new Settings(Integer.getInteger("reliability.faultRounds", 3),
                     Integer.getInteger("reliability.crashKills", 4),
                     Integer.getInteger("reliability.fuzzSeconds", 60),
+                    new ResourceBounds.Plan(Integer.getInteger("reliability.boundsKeys", 1_000_000),
+                            Integer.getInteger("reliability.boundsLeases", 100_000),
+                            Integer.getInteger("reliability.boundsWatchers", 10_000), 100,
+                            Integer.getInteger("reliability.boundsHeapMb", 1024), "rocksdb"),
                     Long.getLong("reliability.seed", 20261125L));
         }
     }
@@ -66,7 +72,10 @@ public final class ReliabilitySuite {
         GrpcFuzzer.Report fuzz = GrpcFuzzer.run(TimeUnit.SECONDS.toMillis(settings.fuzzSeconds()), work.resolve("fuzz"),
                 settings.seed());
 
-        boolean passed = faultReport.passed() && crash.stream().allMatch(CrashConsistency.Report::passed) && fuzz.passed();
+        ResourceBounds.Report bounds = ResourceBounds.run(settings.bounds(), work.resolve("bounds"));
+
+        boolean passed = faultReport.passed() && crash.stream().allMatch(CrashConsistency.Report::passed) && fuzz.passed()
+                && bounds.passed();
         String sha = gitShortSha();
         Path folder = resultsRoot.resolve(LocalDate.now(ZoneOffset.UTC) + "_" + sha);
         long lostAll = faultReport.lost() + crash.stream().mapToLong(CrashConsistency.Report::lost).sum();
@@ -89,13 +98,14 @@ public final class ReliabilitySuite {
                 .append(") |\n");
         md.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append(" |\n");
         md.append("| seed | ").append(settings.seed()).append(" |\n");
-        md.append("| member JVM | `-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1` |\n");
+        md.append("| member JVM | `").append(String.join(" ", ServerProcess.DEFAULT_JVM)).append("` (the bounded-memory member: its own `-Xmx`) |\n");
         md.append("| cluster options | `").append(String.join(" ", CLUSTER_ARGS))
                 .append("`, all else default (tier3, rocksdb, raft-sync true) |\n");
         md.append("| workload | 5 clients, 5 keys: 35% linearizable get, 30% put, 20% txn CAS on the value, 15% delete; 3 s deadline |\n\n");
         md.append(Summary.faultSection(faultReport)).append('\n');
         md.append(Summary.crashSection(crash)).append('\n');
-        md.append(Summary.fuzzSection(fuzz));
+        md.append(Summary.fuzzSection(fuzz)).append('\n');
+        md.append(Summary.boundsSection(bounds));
         Path summary = folder.resolve("summary.md");
         Summary.write(summary, md.toString());
         return new Outcome(passed, summary);

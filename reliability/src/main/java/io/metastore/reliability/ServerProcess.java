@@ -18,7 +18,11 @@ import java.util.stream.Stream;
  * restarts.
  */
 public final class ServerProcess implements AutoCloseable {
+    /** The JVM options every member runs with unless told otherwise. */
+    public static final List<String> DEFAULT_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+
     private final Path jar;
+    private final List<String> jvm;
     private final List<String> args;
     private final Path dataDir;
     private final Path log;
@@ -27,7 +31,13 @@ public final class ServerProcess implements AutoCloseable {
     private boolean paused;
 
     public ServerProcess(Path jar, List<String> args, Path dataDir, Path log, int grpcPort) {
+        this(jar, DEFAULT_JVM, args, dataDir, log, grpcPort);
+    }
+
+    /** @param jvm the JVM's options (heap cap, collector) before {@code -jar} */
+    public ServerProcess(Path jar, List<String> jvm, List<String> args, Path dataDir, Path log, int grpcPort) {
         this.jar = jar;
+        this.jvm = List.copyOf(jvm);
         this.args = List.copyOf(args);
         this.dataDir = dataDir;
         this.log = log;
@@ -48,8 +58,9 @@ public final class ServerProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-jar", jar.toString()));
         cmd.addAll(args);
         try {
             Files.createDirectories(log.getParent());
@@ -121,6 +132,42 @@ public final class ServerProcess implements AutoCloseable {
 
     public synchronized boolean isPaused() {
         return paused;
+    }
+
+    /**
+     * Bytes of Java heap in use after a full collection, read with the JDK's {@code jcmd} (a
+     * {@code GC.run}, then {@code GC.heap_info}'s generations' "used" summed; the serial collector's layout, which members run with); -1 if it cannot be read.
+     */
+    public synchronized long heapUsedAfterFullGc() {
+        if (!isServing()) {
+            return -1;
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        String pid = String.valueOf(process.pid());
+        try {
+            run(jcmd.toString(), pid, "GC.run");
+            String info = run(jcmd.toString(), pid, "GC.heap_info");
+            long usedKb = 0;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("generation\\s+total \\d+K, used (\\d+)K").matcher(info);
+            // the serial collector's "def new generation" and "tenured generation" lines; metaspace is not heap
+            while (m.find()) {
+                usedKb += Long.parseLong(m.group(1));
+            }
+            return usedKb == 0 ? -1 : usedKb * 1024;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static String run(String... cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        try {
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
     }
 
     public int grpcPort() {

@@ -29,6 +29,10 @@ public final class Summary {
         row(sb, "final revision (all members)", String.valueOf(r.finalRevision()));
         row(sb, "HashKV (all members)", r.hash());
         row(sb, "linearizability checker", r.verdict().describe());
+        row(sb, "watch events recorded (all members; identical histories required)", r.watchEvents()
+                + " (" + r.watchReconnects() + " stream reconnects)");
+        row(sb, "leases", "one renewed throughout (longest gap between renewals " + r.longestRenewalGapMillis()
+                + " ms, TTL " + LeaseProbe.KEPT_TTL + " s) still alive; " + r.shortLeases() + " short ones (2 s, never renewed) all expired with their keys");
         row(sb, "longest unavailability after a fault", r.longestUnavailableMillis() + " ms");
         row(sb, "verdict", r.passed() ? "PASS" : "FAIL");
         sb.append("\n### Faults in order\n\n| # | fault | member | unavailable (ms) |\n| --- | --- | --- | --- |\n");
@@ -63,6 +67,22 @@ public final class Summary {
                     .append(" | ").append(r.passed() ? "PASS" : "FAIL").append(" |\n");
         }
         reports.forEach(r -> problems(sb, r.problems()));
+        return sb.toString();
+    }
+
+    public static String boundsSection(ResourceBounds.Report r) {
+        ResourceBounds.Plan p = r.plan();
+        StringBuilder sb = new StringBuilder("## Bounded memory: one member with its heap capped\n\n");
+        sb.append("`-Xmx").append(p.heapMb()).append("m`, storage ").append(p.storage())
+                .append("; heap in use is measured after a full collection (`jcmd GC.run`, then `GC.heap_info`).\n\n");
+        sb.append("| phase | what | took (ms) | heap in use after (MiB) |\n| --- | --- | --- | --- |\n");
+        for (ResourceBounds.Phase ph : r.phases()) {
+            sb.append("| ").append(ph.name()).append(" | ").append(ph.detail()).append(" | ").append(ph.millis())
+                    .append(" | ").append(ph.heapAfter() < 0 ? "?" : String.format("%.1f", ph.heapAfter() / 1048576.0))
+                    .append(" |\n");
+        }
+        sb.append("\n| verdict | ").append(r.passed() ? "PASS" : "FAIL").append(" |\n| --- | --- |\n");
+        problems(sb, r.problems());
         return sb.toString();
     }
 

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Concurrent clients doing linearizable reads, puts, compare-and-swap transactions on the value
- * and deletes on a small key set, each operation recorded in the {@link History}. A client talks
+ * Concurrent clients doing linearizable reads, puts, compare-and-swap transactions (on the value,
+ * or on the mod revision that went with it) and deletes on a small key set, each operation recorded in the {@link History}. A client talks
  * to one member at a time and moves to a random other one after an error.
  *
  * <p>Outcomes: an answer is OK; a refusal that certainly happened before anything was proposed
@@ -71,6 +71,7 @@ public final class Workload implements AutoCloseable {
     private void runClient(int id, Random random) {
         int member = id % cluster.size();
         Map<String, String> lastSeen = new HashMap<>();
+        Map<String, Long> lastRevision = new HashMap<>();
         long n = 0;
         while (running.get()) {
             String key = keys.get(random.nextInt(keys.size()));
@@ -81,7 +82,11 @@ public final class Workload implements AutoCloseable {
             }
             String value = "c" + id + "-" + n++;
             String expected = lastSeen.get(key);
-            Op op = call(id, member, kind, key, value, expected);
+            // half the CASes compare the mod revision that went with the value: values are unique, so
+            // "mod_revision == R" holds exactly when "value == the value written at R" does
+            long byRevision = kind == Op.Kind.CAS && random.nextBoolean() ? lastRevision.getOrDefault(key, 0L) : 0;
+            long[] readModRevision = new long[1];
+            Op op = call(id, member, kind, key, value, expected, byRevision, readModRevision);
             history.add(op);
             if (op.outcome() == Op.Outcome.OK) {
                 switch (op.kind()) {
@@ -90,6 +95,7 @@ public final class Workload implements AutoCloseable {
                     case CAS -> lastSeen.put(key, op.succeeded() ? value : null);
                     case DELETE -> lastSeen.remove(key);
                 }
+                lastRevision.put(key, op.kind() == Op.Kind.READ ? readModRevision[0] : op.revision());
             } else {
                 lastSeen.remove(key);
                 member = random.nextInt(cluster.size());
@@ -98,7 +104,9 @@ public final class Workload implements AutoCloseable {
         }
     }
 
-    private Op call(int client, int member, Op.Kind kind, String key, String value, String expected) {
+    /** @param readModRevision set by a READ to the mod revision of the value it saw (0: absent) */
+    private Op call(int client, int member, Op.Kind kind, String key, String value, String expected, long byRevision,
+                    long[] readModRevision) {
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(cluster.channel(member))
                 .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
         ByteString k = ByteString.copyFromUtf8(key);
@@ -108,6 +116,7 @@ public final class Workload implements AutoCloseable {
                 case READ -> {
                     RangeResponse r = kv.range(RangeRequest.newBuilder().setKey(k).build());
                     String seen = r.getKvsCount() == 0 ? null : r.getKvs(0).getValue().toStringUtf8();
+                    readModRevision[0] = r.getKvsCount() == 0 ? 0 : r.getKvs(0).getModRevision();
                     return new Op(client, kind, key, null, null, Op.Outcome.OK, seen, false, 0,
                             r.getHeader().getRevision(), invoke, System.nanoTime());
                 }
@@ -117,9 +126,14 @@ public final class Workload implements AutoCloseable {
                             r.getHeader().getRevision(), invoke, System.nanoTime());
                 }
                 case CAS -> {
+                    Compare.Builder compare = Compare.newBuilder().setKey(k).setResult(Compare.CompareResult.EQUAL);
+                    if (byRevision > 0) {
+                        compare.setTarget(Compare.CompareTarget.MOD).setModRevision(byRevision);
+                    } else {
+                        compare.setTarget(Compare.CompareTarget.VALUE).setValue(ByteString.copyFromUtf8(expected));
+                    }
                     TxnResponse r = kv.txn(TxnRequest.newBuilder()
-                            .addCompare(Compare.newBuilder().setKey(k).setTarget(Compare.CompareTarget.VALUE)
-                                    .setResult(Compare.CompareResult.EQUAL).setValue(ByteString.copyFromUtf8(expected)))
+                            .addCompare(compare)
                             .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(k)
                                     .setValue(ByteString.copyFromUtf8(value))))
                             .build());
