@@ -115,7 +115,8 @@ public final class MetaStoreServer implements AutoCloseable {
                     }, appliedIndex);
             raft = new RaftNode(config, fsm, codec);
             closeOrder.push(raft);
-            Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis());
+            Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis(),
+                    config.grpcExecutor() == ServerConfig.GrpcExecutor.POOL);
             closeOrder.push(proposer);
             ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join());
             Headers headers = new Headers(identity, raft::term);
@@ -141,7 +142,8 @@ public final class MetaStoreServer implements AutoCloseable {
             raft.registerProcessor(MemberInfo.processor(self));
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision);
             membership.serveForwarded(forwarded);
-            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv, authorizer),
+            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(),
+                    config.grpcExecutor() == ServerConfig.GrpcExecutor.DIRECT ? raft::isLeader : null, List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
                     GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth),
                     GrpcServer.lockService(concurrency, authorizer), GrpcServer.electionService(concurrency, authorizer),

@@ -39,21 +39,21 @@ class EndToEndMatrixTest {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
-    @ParameterizedTest(name = "{0} {1} {2} {3} then {4}")
+    @ParameterizedTest(name = "{0} {1} {2} {3} {5} then {4}")
     @CsvSource({
-            "tier3, json,     unbuffered,       memory,  kryo",
-            "tier3, kryo,     buffered:16,      memory,  protobuf",
-            "tier3, protobuf, batched:32:500,   rocksdb, json",
-            "tier3, json,     batched:8:100,    rocksdb, protobuf",
-            "baseline, json,  unbuffered,       memory,  json",
-            "tier1, json,     unbuffered,       rocksdb, kryo",
-            "tier2, protobuf, buffered:1000,    memory,  protobuf",
+            "tier3, json,     unbuffered,       memory,  kryo,     direct",
+            "tier3, kryo,     buffered:16,      memory,  protobuf, direct",
+            "tier3, protobuf, batched:32:500,   rocksdb, json,     direct",
+            "tier3, json,     batched:8:100,    rocksdb, protobuf, pool",
+            "baseline, json,  unbuffered,       memory,  json,     pool",
+            "tier1, json,     unbuffered,       rocksdb, kryo,     pool",
+            "tier2, protobuf, buffered:1000,    memory,  protobuf, pool",
     })
     void writesSurviveARestartWithAnotherCodec(String tier, String codec, String strategy, String storage,
-                                               String codecAfterRestart) throws Exception {
+                                               String codecAfterRestart, String executor) throws Exception {
         Path data = dir.resolve("m1");
         ServerConfig config = TestServers.singleNode(data, "--tier", tier, "--codec", codec,
-                "--proposal-strategy", strategy, "--storage", storage);
+                "--proposal-strategy", strategy, "--storage", storage, "--grpc-executor", executor);
         long revision;
         List<String> keysBefore;
         try (MetaStoreServer server = TestServers.startAndAwaitLeader(config);
@@ -79,7 +79,7 @@ class EndToEndMatrixTest {
             keysBefore = keys(all);
         }
         ServerConfig restarted = TestServers.singleNode(data, "--tier", tier, "--codec", codecAfterRestart,
-                "--proposal-strategy", strategy, "--storage", storage,
+                "--proposal-strategy", strategy, "--storage", storage, "--grpc-executor", executor,
                 "--cluster", config.peers().get(0));
         try (MetaStoreServer server = TestServers.startAndAwaitLeader(restarted);
              Client client = TestServers.client(server.grpcPort())) {

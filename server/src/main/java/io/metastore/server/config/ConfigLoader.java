@@ -181,7 +181,8 @@ public final class ConfigLoader {
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,
-                choice(o, "lease-expiry", ExpiryTracker.Kind.class), quotaBytes(o), authToken(o), raft);
+                choice(o, "lease-expiry", ExpiryTracker.Kind.class), choice(o, "grpc-executor", ServerConfig.GrpcExecutor.class),
+                quotaBytes(o), authToken(o), raft);
     }
 
     private static String authToken(Map<String, String> o) {

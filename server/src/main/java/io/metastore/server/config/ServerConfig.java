@@ -27,11 +27,19 @@ public record ServerConfig(
         MemoryEngine.Locking memoryLocking,
         StoreOptions storeOptions,
         ExpiryTracker.Kind leaseExpiry,
+        GrpcExecutor grpcExecutor,
         long quotaBackendBytes,
         String authToken,
         RaftSettings raft) {
 
     public enum Storage { MEMORY, ROCKSDB }
+
+    /**
+     * Where gRPC runs KV calls: {@code POOL}, gRPC's default cached thread pool (a hand-off per
+     * call event); {@code DIRECT}, the transport thread itself while this member leads (the calls
+     * then never block: proposals that find the queue full wait elsewhere).
+     */
+    public enum GrpcExecutor { POOL, DIRECT }
 
     /** jraft's own settings, printed at start-up because every benchmark must record them. */
     public record RaftSettings(int applyBatch, int disruptorBufferSize, boolean sync, int electionTimeoutMs,
@@ -54,7 +62,8 @@ public record ServerConfig(
     /** A copy listening for gRPC on another port (tests pick free ports). */
     public ServerConfig withGrpcPort(int port) {
         return new ServerConfig(memberId, peers, grpcHost, port, storage, dataDir, join, tier, codec,
-                proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, quotaBackendBytes, authToken, raft);
+                proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, grpcExecutor, quotaBackendBytes,
+                authToken, raft);
     }
 
     /** The settings as one line, for the start-up log and benchmark records. */
@@ -64,6 +73,7 @@ public record ServerConfig(
                 + tier.flagValue() + " codec=" + codec + " proposal-strategy=" + proposalStrategy
                 + " memory-locking=" + memoryLocking.name().toLowerCase(java.util.Locale.ROOT) + " store=" + storeOptions
                 + " lease-expiry=" + leaseExpiry.name().toLowerCase(java.util.Locale.ROOT)
+                + " grpc-executor=" + grpcExecutor.name().toLowerCase(java.util.Locale.ROOT)
                 + " raft=" + raft;
     }
 }

@@ -25,9 +25,21 @@ public final class GrpcServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public GrpcServer(String host, int port, List<BindableService> services, io.grpc.ServerInterceptor... interceptors) {
+        this(host, port, null, services, interceptors);
+    }
+
+    /**
+     * @param directKvWhile when given, KV calls run on the transport threads while it answers true
+     *                      (this member leads); see {@link DirectKvCalls}
+     */
+    public GrpcServer(String host, int port, java.util.function.BooleanSupplier directKvWhile, List<BindableService> services,
+                      io.grpc.ServerInterceptor... interceptors) {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
                 .addService(health.getHealthService());
+        if (directKvWhile != null) {
+            b.callExecutor(new DirectKvCalls(directKvWhile));
+        }
         services.forEach(s -> b.addService(io.grpc.ServerInterceptors.intercept(s, interceptors)));
         this.server = b.build();
     }

@@ -21,12 +21,23 @@ public interface Proposer extends AutoCloseable {
     @Override
     void close();
 
-    /** Builds the proposer a strategy names, delivering to {@code sink}. */
+    /** Builds the proposer a strategy names, delivering to {@code sink}; callers may block while it is full. */
     static Proposer create(ProposalStrategy strategy, ProposalSink sink, long waitMillis) {
+        return create(strategy, sink, waitMillis, true);
+    }
+
+    /**
+     * Builds the proposer a strategy names, delivering to {@code sink}.
+     *
+     * @param callersMayBlock false when requests run on transport threads, which must never wait
+     *                        for room in the queue
+     */
+    static Proposer create(ProposalStrategy strategy, ProposalSink sink, long waitMillis, boolean callersMayBlock) {
         return switch (strategy.kind()) {
-            case UNBUFFERED -> new QueueProposer(strategy, new java.util.concurrent.SynchronousQueue<>(), sink, waitMillis);
+            case UNBUFFERED -> new QueueProposer(strategy, new java.util.concurrent.SynchronousQueue<>(), sink, waitMillis,
+                    callersMayBlock);
             case BUFFERED, BATCHED -> new QueueProposer(strategy,
-                    new java.util.concurrent.ArrayBlockingQueue<>(strategy.capacity()), sink, waitMillis);
+                    new java.util.concurrent.ArrayBlockingQueue<>(strategy.capacity()), sink, waitMillis, callersMayBlock);
         };
     }
 

@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  *       when it already found company in the queue; a lone command goes at once.</li>
  * </ul>
  * Backpressure: a request thread waits at most {@code waitMillis} for the queue to take its
- * command, then fails it with "etcdserver: too many requests" (RESOURCE_EXHAUSTED).
+ * command, then fails it with "etcdserver: too many requests" (RESOURCE_EXHAUSTED). When
+ * request threads must never block (gRPC's transport threads run the handlers), a command that
+ * does not fit at once waits on one of the proposer's own threads instead, under the same limit.
  *
  * <p>Threading: many request threads call {@link #propose}; only the proposer thread calls
  * the sink, so entries reach Raft in the order the queue hands them out.
@@ -37,12 +39,25 @@ final class QueueProposer implements Proposer {
     private final ProposalSink sink;
     private final long waitNanos;
     private final Thread thread;
+    /** Where a command waits for room when its caller must not block; {@code null} when callers may. */
+    private final java.util.concurrent.ExecutorService overflow;
     private volatile boolean closed;
 
-    QueueProposer(ProposalStrategy strategy, BlockingQueue<Proposal> queue, ProposalSink sink, long waitMillis) {
+    /**
+     * @param callersMayBlock whether a request thread may wait for room in the queue itself; when
+     *        not (requests run on gRPC's transport threads), a command that finds the queue full
+     *        waits on a thread of this proposer's own instead
+     */
+    QueueProposer(ProposalStrategy strategy, BlockingQueue<Proposal> queue, ProposalSink sink, long waitMillis,
+                  boolean callersMayBlock) {
         this.strategy = strategy;
         this.queue = queue;
         this.sink = sink;
+        this.overflow = callersMayBlock ? null : java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "proposer-overflow");
+            t.setDaemon(true);
+            return t;
+        });
         this.waitNanos = TimeUnit.MILLISECONDS.toNanos(waitMillis);
         this.thread = new Thread(this::run, "proposer-" + strategy.kind().name().toLowerCase(java.util.Locale.ROOT));
         this.thread.setDaemon(true);
@@ -55,15 +70,33 @@ final class QueueProposer implements Proposer {
             return Proposer.failed(EtcdError.STOPPED);
         }
         Proposal p = Proposal.of(command);
+        if (overflow != null && !queue.offer(p)) {
+            if (waitNanos == 0) {
+                return Proposer.failed(EtcdError.TOO_MANY_REQUESTS);
+            }
+            try {
+                overflow.execute(() -> enqueue(p));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return Proposer.failed(EtcdError.STOPPED);
+            }
+            return p.result();
+        }
+        if (overflow == null) {
+            enqueue(p);
+        }
+        return p.result();
+    }
+
+    /** Waits up to the configured time for room; fails the proposal when there is none. */
+    private void enqueue(Proposal p) {
         try {
             if (!queue.offer(p, waitNanos, TimeUnit.NANOSECONDS)) {
-                return Proposer.failed(EtcdError.TOO_MANY_REQUESTS);
+                p.result().completeExceptionally(EtcdError.TOO_MANY_REQUESTS.exception());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Proposer.failed(EtcdError.STOPPED);
+            p.result().completeExceptionally(EtcdError.STOPPED.exception());
         }
-        return p.result();
     }
 
     private void run() {
@@ -106,6 +139,9 @@ final class QueueProposer implements Proposer {
     @Override
     public void close() {
         closed = true;
+        if (overflow != null) {
+            overflow.shutdownNow();
+        }
         thread.interrupt();
         try {
             thread.join(5_000);

@@ -94,18 +94,25 @@ public final class LeaderForwarder implements AutoCloseable {
 
     /** Sends the request to the current leader; completes with its answer or its etcd error. */
     public CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request) {
-        CompletableFuture<byte[]> f = new CompletableFuture<>();
-        String leader;
-        try {
-            raft.awaitLeader(timeoutMillis, TimeUnit.MILLISECONDS);
-            leader = raft.leaderAddress();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+        return leader(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
+                .thenCompose(leader -> send(kind, request, leader));
+    }
+
+    /** The leader's address once there is one, looked for every few milliseconds without holding a thread. */
+    private CompletableFuture<String> leader(long deadlineNanos) {
+        String leader = raft.leaderAddress();
+        if (leader != null) {
+            return CompletableFuture.completedFuture(leader);
         }
-        if (leader == null) {
+        if (System.nanoTime() >= deadlineNanos) {
             return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
         }
+        return CompletableFuture.supplyAsync(() -> deadlineNanos, CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS))
+                .thenCompose(this::leader);
+    }
+
+    private CompletableFuture<byte[]> send(ForwardRequest.Kind kind, byte[] request, String leader) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
         if (raft.isLeader()) {
             return CompletableFuture.failedFuture(EtcdError.LEADER_CHANGED.exception());
         }

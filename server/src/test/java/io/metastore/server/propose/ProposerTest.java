@@ -106,6 +106,54 @@ class ProposerTest {
     }
 
     @Test
+    void callersThatMustNotBlockReturnAtOnceAndStillGetBackpressure() throws Exception {
+        for (String spec : List.of("unbuffered", "buffered:2")) {
+            CountDownLatch release = new CountDownLatch(1);
+            ProposalSink stuck = ps -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ps.forEach(p -> p.result().complete(OK));
+            };
+            try (Proposer proposer = Proposer.create(ProposalStrategy.parse(spec), stuck, 2000, false)) {
+                List<CompletableFuture<Applied>> fs = new ArrayList<>();
+                long began = System.nanoTime();
+                for (int i = 0; i < 8; i++) {
+                    fs.add(proposer.propose(put(i)));
+                }
+                // a blocking caller would have waited the full 2 s for the first command that found no room
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+                assertTrue(tookMs < 1500, spec + ": proposing took " + tookMs + " ms");
+                // which commands got in is up to the threads; some did, the rest were refused after the wait
+                int refused = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(4); // past the 2 s wait
+                for (CompletableFuture<Applied> f : fs) {
+                    try {
+                        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    } catch (ExecutionException e) {
+                        assertEquals(EtcdError.TOO_MANY_REQUESTS, ((EtcdException) e.getCause()).error(), spec);
+                        refused++;
+                    } catch (java.util.concurrent.TimeoutException stillQueued) {
+                        // queued behind the stuck entry: released below
+                    }
+                }
+                assertTrue(refused > 0, spec + ": nothing was refused");
+                release.countDown();
+                long ok = fs.stream().filter(f -> {
+                    try {
+                        return f.get(5, TimeUnit.SECONDS) == OK;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }).count();
+                assertEquals(fs.size() - refused, ok, spec + ": every command not refused is applied");
+            }
+        }
+    }
+
+    @Test
     void closingFailsWhatIsStillQueued() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         ProposalSink stuck = ps -> {
