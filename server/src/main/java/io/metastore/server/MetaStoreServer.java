@@ -19,6 +19,8 @@ import io.metastore.server.apply.KvApplier;
 import io.metastore.server.apply.RequestChecks;
 import io.metastore.server.config.ServerConfig;
 import io.metastore.server.grpc.GrpcServer;
+import io.metastore.server.http.ClientApi;
+import io.metastore.server.http.ClientPort;
 import io.metastore.server.kv.Headers;
 import io.metastore.server.kv.RaftKv;
 import io.metastore.server.propose.Proposer;
@@ -141,7 +143,8 @@ public final class MetaStoreServer implements AutoCloseable {
             raft.registerProcessor(MemberInfo.processor(self));
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision);
             membership.serveForwarded(forwarded);
-            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), List.of(GrpcServer.kvService(raftKv, authorizer),
+            ClientPort clientPort = new ClientPort(null);
+            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), clientPort.credentials(), List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
                     GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth),
                     GrpcServer.lockService(concurrency, authorizer), GrpcServer.electionService(concurrency, authorizer),
@@ -156,8 +159,11 @@ public final class MetaStoreServer implements AutoCloseable {
                             }
                         };
                     })),
-                    GrpcServer.callerInterceptor(authStore)).start();
+                    GrpcServer.callerInterceptor(authStore));
+            clientPort.serve(new ClientApi());
+            grpc.start();
             closeOrder.push(grpc);
+            closeOrder.push(clientPort); // closes before gRPC: its HTTP connections are not gRPC transports
             closeOrder.push(watchHub); // closes first too: open watch streams would hold up gRPC's graceful stop
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {
