@@ -21,6 +21,8 @@ import io.metastore.server.config.ServerConfig;
 import io.metastore.server.grpc.GrpcServer;
 import io.metastore.server.http.ClientApi;
 import io.metastore.server.http.ClientPort;
+import io.metastore.server.http.Health;
+import io.metastore.server.http.StatusRoutes;
 import io.metastore.server.kv.Headers;
 import io.metastore.server.kv.RaftKv;
 import io.metastore.server.propose.Proposer;
@@ -160,7 +162,10 @@ public final class MetaStoreServer implements AutoCloseable {
                         };
                     })),
                     GrpcServer.callerInterceptor(authStore));
-            clientPort.serve(new ClientApi());
+            // /metrics answers 404 until a metrics registry is wired in here (a Consumer<OutputStream>)
+            StatusRoutes status = new StatusRoutes(new Health(() -> raft.leaderAddress() != null,
+                    () -> !alarms.raised().isEmpty(), raft::readIndex), Maintenance.VERSION, null);
+            clientPort.serve(new ClientApi(status));
             grpc.start();
             closeOrder.push(grpc);
             closeOrder.push(clientPort); // closes before gRPC: its HTTP connections are not gRPC transports

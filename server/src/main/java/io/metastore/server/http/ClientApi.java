@@ -3,11 +3,20 @@ package io.metastore.server.http;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** What the client port answers over HTTP/1.1. */
+/** What the client port answers over HTTP/1.1: health, version, metrics and etcd's JSON gateway. */
 public final class ClientApi implements HttpRoutes {
+    private final StatusRoutes status;
+
+    public ClientApi(StatusRoutes status) {
+        this.status = status;
+    }
+
     @Override
     public Exchange open(HttpRequest head, HttpResponder out) {
-        out.text(HttpResponseStatus.NOT_FOUND, "404 page not found\n");
+        String path = StatusRoutes.path(head);
+        if (!status.serve(head, path, out)) {
+            out.text(HttpResponseStatus.NOT_FOUND, "404 page not found\n");
+        }
         return IGNORE_BODY;
     }
 }

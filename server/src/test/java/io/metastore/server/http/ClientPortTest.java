@@ -73,6 +73,25 @@ class ClientPortTest {
         }
     }
 
+    @Test
+    void healthAndVersionAnswerAsEtcd34() throws Exception {
+        HttpResponse<String> health = get("/health");
+        assertEquals(200, health.statusCode());
+        assertEquals("{\"health\":\"true\"}", health.body());
+        assertEquals("text/plain; charset=utf-8", health.headers().firstValue("content-type").orElse(""));
+        HttpResponse<String> version = get("/version");
+        assertEquals(200, version.statusCode());
+        assertEquals("{\"etcdserver\":\"3.4.0\",\"etcdcluster\":\"3.4.0\"}", version.body());
+        assertEquals("application/json", version.headers().firstValue("content-type").orElse(""));
+        assertEquals(404, get("/metrics").statusCode(), "no metrics registry is wired in");
+        assertEquals(404, get("/readiness").statusCode(), "etcd 3.4 has no /readiness");
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.grpcPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static byte[] readAll(InputStream in) throws Exception {
         return in.readAllBytes();
     }
