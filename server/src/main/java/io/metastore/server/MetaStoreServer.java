@@ -21,6 +21,7 @@ import io.metastore.server.config.ServerConfig;
 import io.metastore.server.grpc.GrpcServer;
 import io.metastore.server.http.ClientApi;
 import io.metastore.server.http.ClientPort;
+import io.metastore.server.http.Gateway;
 import io.metastore.server.http.Health;
 import io.metastore.server.http.StatusRoutes;
 import io.metastore.server.kv.Headers;
@@ -165,7 +166,7 @@ public final class MetaStoreServer implements AutoCloseable {
             // /metrics answers 404 until a metrics registry is wired in here (a Consumer<OutputStream>)
             StatusRoutes status = new StatusRoutes(new Health(() -> raft.leaderAddress() != null,
                     () -> !alarms.raised().isEmpty(), raft::readIndex), Maintenance.VERSION, null);
-            clientPort.serve(new ClientApi(status));
+            clientPort.serve(new ClientApi(status, new Gateway(grpc.localChannel())));
             grpc.start();
             closeOrder.push(grpc);
             closeOrder.push(clientPort); // closes before gRPC: its HTTP connections are not gRPC transports

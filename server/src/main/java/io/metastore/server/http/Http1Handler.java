@@ -25,6 +25,7 @@ import io.netty.util.ReferenceCountUtil;
  * by their listener instead.
  */
 final class Http1Handler extends ChannelDuplexHandler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Http1Handler.class);
     private final HttpRoutes routes;
     private HttpRoutes.Exchange exchange;
     private HttpResponder responder;
@@ -110,6 +111,9 @@ final class Http1Handler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            LOG.warn("HTTP connection from {} failed; closing it", ctx.channel().remoteAddress(), cause);
+        }
         ctx.close();
     }
 }
