@@ -23,6 +23,8 @@ import io.metastore.server.http.ClientApi;
 import io.metastore.server.http.ClientPort;
 import io.metastore.server.http.Gateway;
 import io.metastore.server.http.Health;
+import io.metastore.server.http.HttpListener;
+import io.metastore.server.http.KeyValueApi;
 import io.metastore.server.http.StatusRoutes;
 import io.metastore.server.kv.Headers;
 import io.metastore.server.kv.RaftKv;
@@ -78,6 +80,7 @@ public final class MetaStoreServer implements AutoCloseable {
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
     private final RaftNode raft;
     private final GrpcServer grpc;
+    private final HttpListener http;
     private final MvccStore store;
     private final StorageEngine engine;
     private volatile boolean closed;
@@ -170,6 +173,12 @@ public final class MetaStoreServer implements AutoCloseable {
             grpc.start();
             closeOrder.push(grpc);
             closeOrder.push(clientPort); // closes before gRPC: its HTTP connections are not gRPC transports
+            if (config.httpEnabled()) {
+                http = new HttpListener(config.grpcHost(), config.httpPort(), new KeyValueApi(status, grpc.localChannel()));
+                closeOrder.push(http);
+            } else {
+                http = null;
+            }
             closeOrder.push(watchHub); // closes first too: open watch streams would hold up gRPC's graceful stop
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {
@@ -210,6 +219,11 @@ public final class MetaStoreServer implements AutoCloseable {
 
     public int grpcPort() {
         return grpc.port();
+    }
+
+    /** The port of the key-value HTTP listener ({@code --port}), or 0 when it is off. */
+    public int httpPort() {
+        return http == null ? 0 : http.port();
     }
 
     public ServerConfig config() {
