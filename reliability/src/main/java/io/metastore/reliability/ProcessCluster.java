@@ -43,7 +43,7 @@ public final class ProcessCluster implements AutoCloseable {
             int grpc = freePort();
             Path data = dir.resolve("m" + (i + 1));
             List<String> args = new ArrayList<>(List.of("--member-id", String.valueOf(i + 1),
-                    "--cluster", String.join(",", peers), "--grpc-addr", "127.0.0.1:" + grpc,
+                    "--cluster", String.join(",", peers), "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0",
                     "--data-dir", data.toString()));
             args.addAll(extra);
             members.add(new ServerProcess(jar, args, data, dir.resolve("m" + (i + 1) + ".log"), grpc));

@@ -33,7 +33,7 @@ class ServerFindingsTest {
     void anUnknownCompareResultIsNotAnInternalError() {
         int grpc = ProcessCluster.freePort();
         List<String> args = List.of("--member-id", "1", "--cluster", "127.0.0.1:" + ProcessCluster.freePort(),
-                "--grpc-addr", "127.0.0.1:" + grpc, "--data-dir", dir.resolve("data").toString());
+                "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0", "--data-dir", dir.resolve("data").toString());
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpc).usePlaintext().build();
         try (ServerProcess server = new ServerProcess(ServerProcess.serverJar(), args, dir.resolve("data"),
                 dir.resolve("member.log"), grpc)) {

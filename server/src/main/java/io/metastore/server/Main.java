@@ -43,7 +43,8 @@ public final class Main {
             return 1;
         }
         out.println("metastore: " + config.describe());
-        out.println("metastore: serving etcd gRPC on " + config.grpcHost() + ":" + server.grpcPort());
+        out.println("metastore: serving etcd gRPC and HTTP on " + config.grpcHost() + ":" + server.grpcPort()
+                + (server.httpPort() == 0 ? "" : ", the key-value HTTP API on " + config.grpcHost() + ":" + server.httpPort()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("metastore: shutting down");

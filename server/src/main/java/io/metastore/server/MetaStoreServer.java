@@ -19,6 +19,13 @@ import io.metastore.server.apply.KvApplier;
 import io.metastore.server.apply.RequestChecks;
 import io.metastore.server.config.ServerConfig;
 import io.metastore.server.grpc.GrpcServer;
+import io.metastore.server.http.ClientApi;
+import io.metastore.server.http.ClientPort;
+import io.metastore.server.http.Gateway;
+import io.metastore.server.http.Health;
+import io.metastore.server.http.HttpListener;
+import io.metastore.server.http.KeyValueApi;
+import io.metastore.server.http.StatusRoutes;
 import io.metastore.server.kv.Headers;
 import io.metastore.server.kv.RaftKv;
 import io.metastore.server.propose.Proposer;
@@ -73,6 +80,7 @@ public final class MetaStoreServer implements AutoCloseable {
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
     private final RaftNode raft;
     private final GrpcServer grpc;
+    private final HttpListener http;
     private final MvccStore store;
     private final StorageEngine engine;
     private volatile boolean closed;
@@ -142,8 +150,10 @@ public final class MetaStoreServer implements AutoCloseable {
             raft.registerProcessor(MemberInfo.processor(self));
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision);
             membership.serveForwarded(forwarded);
-            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(),
-                    config.grpcExecutor() == ServerConfig.GrpcExecutor.DIRECT ? raft::isLeader : null, List.of(GrpcServer.kvService(raftKv, authorizer),
+            ClientPort clientPort = new ClientPort(null);
+            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), clientPort.credentials(),
+                    config.grpcExecutor() == ServerConfig.GrpcExecutor.DIRECT ? raft::isLeader : null,
+                    List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
                     GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth),
                     GrpcServer.lockService(concurrency, authorizer), GrpcServer.electionService(concurrency, authorizer),
@@ -158,8 +168,20 @@ public final class MetaStoreServer implements AutoCloseable {
                             }
                         };
                     })),
-                    GrpcServer.callerInterceptor(authStore)).start();
+                    GrpcServer.callerInterceptor(authStore));
+            // /metrics answers 404 until a metrics registry is wired in here (a Consumer<OutputStream>)
+            StatusRoutes status = new StatusRoutes(new Health(() -> raft.leaderAddress() != null,
+                    () -> !alarms.raised().isEmpty(), raft::readIndex), Maintenance.VERSION, null);
+            clientPort.serve(new ClientApi(status, new Gateway(grpc.localChannel())));
+            grpc.start();
             closeOrder.push(grpc);
+            closeOrder.push(clientPort); // closes before gRPC: its HTTP connections are not gRPC transports
+            if (config.httpEnabled()) {
+                http = new HttpListener(config.grpcHost(), config.httpPort(), new KeyValueApi(status, grpc.localChannel()));
+                closeOrder.push(http);
+            } else {
+                http = null;
+            }
             closeOrder.push(watchHub); // closes first too: open watch streams would hold up gRPC's graceful stop
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {
@@ -200,6 +222,11 @@ public final class MetaStoreServer implements AutoCloseable {
 
     public int grpcPort() {
         return grpc.port();
+    }
+
+    /** The port of the key-value HTTP listener ({@code --port}), or 0 when it is off. */
+    public int httpPort() {
+        return http == null ? 0 : http.port();
     }
 
     public ServerConfig config() {

@@ -38,7 +38,7 @@ class ClusterTest {
 
     ServerConfig config(int member) {
         String[] args = {"--member-id", String.valueOf(member), "--cluster", String.join(",", peers),
-                "--data-dir", dir.resolve("m" + member).toString(), "--grpc-addr", "127.0.0.1:0",
+                "--data-dir", dir.resolve("m" + member).toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0",
                 "--storage", member == 3 ? "memory" : "rocksdb", "--raft-sync", "false",
                 "--election-timeout-ms", "1500", "--snapshot-interval-secs", "0"};
         return ((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config();
@@ -281,7 +281,7 @@ class ClusterTest {
             List<String> all = new ArrayList<>(peers);
             all.add(newPeer);
             String[] args = {"--member-id", "4", "--cluster", String.join(",", all), "--join",
-                    "--data-dir", dir.resolve("m4").toString(), "--grpc-addr", "127.0.0.1:0", "--storage", "rocksdb",
+                    "--data-dir", dir.resolve("m4").toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0", "--storage", "rocksdb",
                     "--raft-sync", "false", "--election-timeout-ms", "1500"};
             MetaStoreServer fourth = MetaStoreServer.start(((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config());
             members = java.util.Arrays.copyOf(members, 4);

@@ -72,7 +72,7 @@ class KillRestartTest {
     void acknowledgedWritesSurviveKillDashNine(String storage) throws Exception {
         int grpc = TestServers.freePort();
         List<String> args = List.of("--data-dir", dir.resolve("data").toString(),
-                "--grpc-addr", "127.0.0.1:" + grpc, "--cluster", "127.0.0.1:" + TestServers.freePort(),
+                "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0", "--cluster", "127.0.0.1:" + TestServers.freePort(),
                 "--storage", storage);
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         process = launch(args);
@@ -114,7 +114,7 @@ class KillRestartTest {
     void sigtermShutsDownCleanlyAndKeepsTheData() throws Exception {
         int grpc = TestServers.freePort();
         List<String> args = List.of("--data-dir", dir.resolve("data").toString(),
-                "--grpc-addr", "127.0.0.1:" + grpc, "--cluster", "127.0.0.1:" + TestServers.freePort());
+                "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0", "--cluster", "127.0.0.1:" + TestServers.freePort());
         process = launch(args);
         try (Client client = TestServers.client(grpc)) {
             KV kv = client.getKVClient();

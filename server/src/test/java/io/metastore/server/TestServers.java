@@ -35,6 +35,7 @@ public final class TestServers {
         List<String> args = new ArrayList<>(List.of(
                 "--data-dir", dataDir.toString(),
                 "--grpc-addr", "127.0.0.1:" + freePort(),
+                "--port", "0",
                 "--cluster", "127.0.0.1:" + freePort(),
                 "--raft-sync", "false"));
         args.addAll(List.of(extra));

@@ -178,6 +178,7 @@ public final class ConfigLoader {
                 intOption(o, "snapshot-interval-secs", 0, Integer.MAX_VALUE),
                 intOption(o, "snapshot-log-index-margin", 0, Integer.MAX_VALUE));
         return new ServerConfig(memberId, peers, grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)),
+                intOption(o, "port", 0, 65535),
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,

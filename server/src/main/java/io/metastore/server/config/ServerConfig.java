@@ -17,6 +17,7 @@ public record ServerConfig(
         List<String> peers,
         String grpcHost,
         int grpcPort,
+        int httpPort,
         Storage storage,
         Path dataDir,
         boolean join,
@@ -55,20 +56,26 @@ public record ServerConfig(
         return peers.get(memberId - 1);
     }
 
+    /** Whether the key-value HTTP listener ({@code --port}) is on. */
+    public boolean httpEnabled() {
+        return httpPort != 0;
+    }
+
     public String grpcAddress() {
         return grpcHost + ":" + grpcPort;
     }
 
     /** A copy listening for gRPC on another port (tests pick free ports). */
     public ServerConfig withGrpcPort(int port) {
-        return new ServerConfig(memberId, peers, grpcHost, port, storage, dataDir, join, tier, codec,
+        return new ServerConfig(memberId, peers, grpcHost, port, httpPort, storage, dataDir, join, tier, codec,
                 proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, grpcExecutor, quotaBackendBytes,
                 authToken, raft);
     }
 
     /** The settings as one line, for the start-up log and benchmark records. */
     public String describe() {
-        return "member=" + memberId + " peers=" + peers + " grpc=" + grpcAddress() + " storage="
+        return "member=" + memberId + " peers=" + peers + " grpc=" + grpcAddress()
+                + " http=" + (httpPort == 0 ? "off" : grpcHost + ":" + httpPort) + " storage="
                 + storage.name().toLowerCase(java.util.Locale.ROOT) + " data-dir=" + dataDir + " tier="
                 + tier.flagValue() + " codec=" + codec + " proposal-strategy=" + proposalStrategy
                 + " memory-locking=" + memoryLocking.name().toLowerCase(java.util.Locale.ROOT) + " store=" + storeOptions

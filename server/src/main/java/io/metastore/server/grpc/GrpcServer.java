@@ -1,7 +1,12 @@
 package io.metastore.server.grpc;
 
 import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.metastore.server.kv.RaftKv;
@@ -16,32 +21,57 @@ import java.util.concurrent.TimeUnit;
  * The gRPC endpoint clients talk to: etcd's services plus {@code grpc.health.v1}. Messages up
  * to etcd's request limit plus gRPC overhead are accepted, as etcd does; the request-size
  * check itself answers "etcdserver: request is too large".
+ *
+ * <p>The same service definitions, behind the same interceptors, are also served in-process
+ * ({@link #localChannel()}): the JSON gateway calls them there, as etcd's gateway dials its own
+ * gRPC endpoint.
  */
 public final class GrpcServer implements AutoCloseable {
     /** etcd's {@code grpcOverheadBytes}. */
     private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
     private final Server server;
+    private final Server local;
+    private final ManagedChannel localChannel;
     private final HealthStatusManager health = new HealthStatusManager();
 
     public GrpcServer(String host, int port, List<BindableService> services, io.grpc.ServerInterceptor... interceptors) {
-        this(host, port, null, services, interceptors);
+        this(host, port, null, null, services, interceptors);
     }
 
     /**
-     * @param directKvWhile when given, KV calls run on the transport threads while it answers true
-     *                      (this member leads); see {@link DirectKvCalls}
+     * @param credentials   how connections are set up ({@code null}: plaintext gRPC only); the
+     *                      client port passes its own to serve HTTP/1.1 on the same socket
+     * @param directKvWhile when given, KV calls from the network run on the transport threads while
+     *                      it answers true (this member leads); see {@link DirectKvCalls}
      */
-    public GrpcServer(String host, int port, java.util.function.BooleanSupplier directKvWhile, List<BindableService> services,
-                      io.grpc.ServerInterceptor... interceptors) {
-        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    public GrpcServer(String host, int port, ServerCredentials credentials, java.util.function.BooleanSupplier directKvWhile,
+                      List<BindableService> services, io.grpc.ServerInterceptor... interceptors) {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        NettyServerBuilder b = (credentials == null ? NettyServerBuilder.forAddress(address)
+                : NettyServerBuilder.forAddress(address, credentials))
                 .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
                 .addService(health.getHealthService());
         if (directKvWhile != null) {
             b.callExecutor(new DirectKvCalls(directKvWhile));
         }
-        services.forEach(s -> b.addService(io.grpc.ServerInterceptors.intercept(s, interceptors)));
+        String localName = InProcessServerBuilder.generateName();
+        InProcessServerBuilder l = InProcessServerBuilder.forName(localName)
+                .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES);
+        for (BindableService s : services) {
+            ServerServiceDefinition intercepted = io.grpc.ServerInterceptors.intercept(s, interceptors);
+            b.addService(intercepted);
+            l.addService(intercepted);
+        }
         this.server = b.build();
+        this.local = l.build();
+        this.localChannel = InProcessChannelBuilder.forName(localName)
+                .maxInboundMessageSize(Integer.MAX_VALUE).build();
+    }
+
+    /** A channel to the same services in this process (no socket, no HTTP/2 framing). */
+    public io.grpc.Channel localChannel() {
+        return localChannel;
     }
 
     /** etcd's Lease service over {@code lease}, LeaseLeases included. */
@@ -90,8 +120,11 @@ public final class GrpcServer implements AutoCloseable {
 
     public GrpcServer start() {
         try {
+            local.start();
             server.start();
         } catch (IOException e) {
+            local.shutdownNow();
+            localChannel.shutdownNow();
             throw new UncheckedIOException("cannot listen for gRPC: " + e.getMessage(), e);
         }
         return this;
@@ -112,13 +145,19 @@ public final class GrpcServer implements AutoCloseable {
     public void close() {
         health.enterTerminalState();
         server.shutdown();
+        local.shutdown();
         try {
             if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
                 server.shutdownNow();
             }
+            if (!local.awaitTermination(10, TimeUnit.SECONDS)) {
+                local.shutdownNow();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.shutdownNow();
+            local.shutdownNow();
         }
+        localChannel.shutdownNow();
     }
 }

@@ -78,18 +78,39 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
         Answer.with(observer, () -> lease.timeToLive(request));
     }
 
-    /** One stream renews many leases; answers go out one at a time, in completion order. */
+    /**
+     * One stream renews many leases; answers go out one at a time, in completion order. When the
+     * client closes its side, the stream ends once every renewal it sent has been answered (etcd
+     * answers each request before reading the next, so nothing is dropped there either).
+     */
     @Override
     public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(StreamObserver<LeaseKeepAliveResponse> observer) {
         return new StreamObserver<>() {
+            // guarded by observer
+            private int pending;
+            private boolean halfClosed;
+            private boolean ended;
+
             @Override
             public void onNext(LeaseKeepAliveRequest request) {
+                synchronized (observer) {
+                    pending++;
+                }
                 lease.keepAlive(request).whenComplete((resp, error) -> {
                     synchronized (observer) {
+                        pending--;
+                        if (ended) {
+                            return;
+                        }
                         if (error != null) {
+                            ended = true;
                             observer.onError(GrpcErrors.toStatus(error));
-                        } else {
-                            observer.onNext(resp);
+                            return;
+                        }
+                        observer.onNext(resp);
+                        if (halfClosed && pending == 0) {
+                            ended = true;
+                            observer.onCompleted();
                         }
                     }
                 });
@@ -97,12 +118,19 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
             @Override
             public void onError(Throwable t) {
+                synchronized (observer) {
+                    ended = true;
+                }
             }
 
             @Override
             public void onCompleted() {
                 synchronized (observer) {
-                    observer.onCompleted();
+                    halfClosed = true;
+                    if (pending == 0 && !ended) {
+                        ended = true;
+                        observer.onCompleted();
+                    }
                 }
             }
         };

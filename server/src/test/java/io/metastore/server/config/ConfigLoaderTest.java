@@ -33,6 +33,8 @@ class ConfigLoaderTest {
         assertEquals(1, c.memberId());
         assertEquals(List.of("127.0.0.1:2380"), c.peers());
         assertEquals("127.0.0.1:2379", c.grpcAddress());
+        assertEquals(9121, c.httpPort(), "the seed's key-value HTTP port");
+        assertEquals(false, load(Map.of(), "--port", "0").httpEnabled(), "--port 0 turns it off");
         assertEquals(ServerConfig.Storage.ROCKSDB, c.storage());
         assertEquals(Path.of("./data"), c.dataDir());
         assertEquals(Tier.TIER3, c.tier());
@@ -83,6 +85,7 @@ class ConfigLoaderTest {
             "--member-id,3                          | --member-id 3 is outside --cluster, which has 1 peer(s)",
             "--member-id,x                          | --member-id must be a number, got 'x'",
             "--grpc-addr,nohost                     | --grpc-addr: 'nohost' is not host:port",
+            "--port,70000                           | --port must be between 0 and 65535, got 70000",
             "--proposal-strategy,queued             | --proposal-strategy: unknown proposal strategy 'queued' (expected unbuffered, buffered[:N] or batched[:maxOps[:maxDelayMicros[:adaptive]]])",
             "--proposal-strategy,buffered:0         | --proposal-strategy: queue capacity must be at least 1, got 0",
             "--tier,tier9                           | --tier must be baseline, tier1, tier2 or tier3, got 'tier9'",

@@ -51,7 +51,7 @@ class WatchClusterTest {
                 "127.0.0.1:" + TestServers.freePort());
         for (int i = 1; i <= 3; i++) {
             String[] args = {"--member-id", String.valueOf(i), "--cluster", String.join(",", peers),
-                    "--data-dir", dir.resolve("m" + i).toString(), "--grpc-addr", "127.0.0.1:0",
+                    "--data-dir", dir.resolve("m" + i).toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0",
                     "--storage", "memory", "--raft-sync", "false", "--election-timeout-ms", "600"};
             ServerConfig config = ((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config();
             members.add(MetaStoreServer.start(config));

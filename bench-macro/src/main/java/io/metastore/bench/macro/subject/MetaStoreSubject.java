@@ -32,7 +32,7 @@ public record MetaStoreSubject(ServerSpec spec, String storage, Path jar, List<S
         command.add(Ports.javaBinary());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--data-dir", dataDir.toString(),
-                "--grpc-addr", "127.0.0.1:" + grpc, "--cluster", "127.0.0.1:" + raft, "--storage", storage));
+                "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0", "--cluster", "127.0.0.1:" + raft, "--storage", storage));
         command.addAll(spec.flags());
         return ManagedProcess.start(command, work, dataDir, "127.0.0.1", grpc, true, "metastore: member=");
     }
