@@ -329,6 +329,7 @@ class ClusterTest {
         String firstPeer = "127.0.0.1:" + TestServers.freePort();
         String movedPeer = "127.0.0.1:" + TestServers.freePort();
         int f = aFollower();
+        long followerId = memberIds(members[f]).get(members[f].config().raftAddress());
         var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", members[f].grpcPort()).usePlaintext().build();
         try {
             var cluster = io.etcd.jetcd.api.ClusterGrpc.newBlockingStub(channel);
@@ -337,6 +338,7 @@ class ClusterTest {
             long id = added.getMember().getID();
             assertNotEquals(io.metastore.server.raft.ClusterIdentity.memberId(clusterId, firstPeer), id,
                     "a new member's id is assigned when it is added, not derived from its address");
+            assertEquals(followerId, added.getHeader().getMemberId(), "the answer carries the answering member's id");
             Map<String, Long> afterAdd = memberIds(members);
             assertEquals(4, afterAdd.size());
             assertEquals(id, afterAdd.get(firstPeer), "MemberList names the new member by the id MemberAdd answered");

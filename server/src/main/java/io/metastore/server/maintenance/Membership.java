@@ -87,20 +87,24 @@ public final class Membership {
     }
 
     public CompletableFuture<MemberAddResponse> add(MemberAddRequest req) {
-        return transport.route(() -> addHere(req), ForwardRequest.Kind.MEMBER_ADD, req, MemberAddResponse::parseFrom);
+        return transport.route(() -> addHere(req), ForwardRequest.Kind.MEMBER_ADD, req, MemberAddResponse::parseFrom)
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<MemberRemoveResponse> remove(MemberRemoveRequest req) {
-        return transport.route(() -> removeHere(req), ForwardRequest.Kind.MEMBER_REMOVE, req, MemberRemoveResponse::parseFrom);
+        return transport.route(() -> removeHere(req), ForwardRequest.Kind.MEMBER_REMOVE, req, MemberRemoveResponse::parseFrom)
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<MemberUpdateResponse> update(MemberUpdateRequest req) {
-        return transport.route(() -> updateHere(req), ForwardRequest.Kind.MEMBER_UPDATE, req, MemberUpdateResponse::parseFrom);
+        return transport.route(() -> updateHere(req), ForwardRequest.Kind.MEMBER_UPDATE, req, MemberUpdateResponse::parseFrom)
+                .thenApply(headers::restamp);
     }
 
     /** MemberPromote: its request and response have the wire shapes of MemberRemoveRequest and MemberListResponse. */
     public CompletableFuture<MemberListResponse> promote(MemberRemoveRequest req) {
-        return transport.route(() -> promoteHere(req), ForwardRequest.Kind.MEMBER_PROMOTE, req, MemberListResponse::parseFrom);
+        return transport.route(() -> promoteHere(req), ForwardRequest.Kind.MEMBER_PROMOTE, req, MemberListResponse::parseFrom)
+                .thenApply(headers::restamp);
     }
 
     public void serveForwarded(ForwardProcessor processor) {
