@@ -373,6 +373,39 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void aVoterMovedToANewPeerAddressKeepsItsIdInItsOwnHeadersAndInEveryList() throws Exception {
+        int f = aFollower();
+        String oldPeer = peers.get(f);
+        long id = memberIds(members).get(oldPeer);
+        // jraft admits a new voter address once it has caught up, so the member restarts at its new
+        // address (with its data dir) first; until the update it is outside the configuration
+        members[f].close();
+        members[f] = null;
+        String newPeer = "127.0.0.1:" + TestServers.freePort();
+        peers.set(f, newPeer);
+        members[f] = MetaStoreServer.start(config(f + 1));
+        int other = 3 - indexOf(leader()) - f;
+        var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", members[other].grpcPort())
+                .usePlaintext().build();
+        try {
+            io.etcd.jetcd.api.ClusterGrpc.newBlockingStub(channel).memberUpdate(io.etcd.jetcd.api.MemberUpdateRequest
+                    .newBuilder().setID(id).addPeerURLs("http://" + newPeer).build());
+        } finally {
+            channel.shutdownNow();
+        }
+        long target = leader().store().appliedIndex();
+        await(() -> members[f].store().appliedIndex() >= target, "the moved member to catch up");
+        Map<String, Long> ids = memberIds(members); // also: the moved member's headers carry the id listed for it
+        assertEquals(3, ids.size());
+        assertEquals(id, ids.get(newPeer));
+        assertTrue(!ids.containsKey(oldPeer));
+        try (Client client = TestServers.client(members[f].grpcPort())) {
+            assertEquals(id, client.getKVClient().put(bs("moved"), bs("yes")).get(30, TimeUnit.SECONDS)
+                    .getHeader().getMemberId());
+        }
+    }
+
     /**
      * MemberList asked of each running member, as peer address to id: every member must report the
      * same ids, and the member id in each answer's header must be the id its own address has.
