@@ -25,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A three-member cluster in this JVM: forwarding, catch-up after restarts and snapshots, leader loss. */
+/**
+ * A three-member cluster in this JVM: forwarding, catch-up after restarts and snapshots, leader loss,
+ * membership changes and the member ids they assign and keep.
+ */
 class ClusterTest {
     @TempDir
     Path dir;
