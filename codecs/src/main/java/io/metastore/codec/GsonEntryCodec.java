@@ -17,6 +17,7 @@ import io.metastore.command.Compare;
 import io.metastore.command.DeleteRange;
 import io.metastore.command.LeaseGrant;
 import io.metastore.command.LeaseRevoke;
+import io.metastore.command.MemberChange;
 import io.metastore.command.Put;
 import io.metastore.command.Range;
 import io.metastore.command.Txn;
@@ -42,7 +43,8 @@ import java.util.List;
  * {@code batch}, the auth store changes {@code auth_enable}, {@code auth_disable},
  * {@code authenticate}, {@code user_add}, {@code user_delete}, {@code user_change_password},
  * {@code user_grant_role}, {@code user_revoke_role}, {@code role_add}, {@code role_delete},
- * {@code role_grant_permission}, {@code role_revoke_permission}, and {@code alarm}. The other
+ * {@code role_grant_permission}, {@code role_revoke_permission}, {@code alarm}, and
+ * {@code member_change}. The other
  * member names are the record component names, except that a permission's {@code type} is
  * written as {@code permType} (etcd's name) so it cannot clash with the discriminator. Byte
  * arrays are standard base64 strings with padding (so any bytes, including invalid UTF-8,
@@ -60,8 +62,8 @@ import java.util.List;
  * <p>Reading is strict: the type must come first, unknown members, trailing data and invalid
  * UTF-8 are rejected, and a missing member takes its default except a key, which is required.
  * So are the members the records cannot do without: a compare's result and target, a
- * permission's type, an alarm's action and type, and every string except a new user's password
- * hash (which defaults to empty).
+ * permission's type, an alarm's action and type, a member change's action, and every string
+ * except a new user's password hash (which defaults to empty).
  */
 public final class GsonEntryCodec implements EntryCodec {
 
@@ -218,6 +220,11 @@ public final class GsonEntryCodec implements EntryCodec {
             out.name("action").value(a.action().name());
             out.name("memberId").value(a.memberId());
             out.name("alarm").value(a.alarm().name());
+        } else if (node instanceof MemberChange m) {
+            out.name("type").value("member_change");
+            out.name("action").value(m.action().name());
+            out.name("peer").value(m.peer());
+            out.name("memberId").value(m.memberId());
         } else {
             throw new IllegalArgumentException("not a command: " + node);
         }
@@ -331,6 +338,7 @@ public final class GsonEntryCodec implements EntryCodec {
             case "role_grant_permission" -> readRoleGrantPermission(in);
             case "role_revoke_permission" -> readRoleRevokePermission(in);
             case "alarm" -> readAlarm(in);
+            case "member_change" -> readMemberChange(in);
             default -> throw new JsonParseException("unknown type \"" + type + "\" at " + in.getPath());
         };
         in.endObject();
@@ -653,6 +661,22 @@ public final class GsonEntryCodec implements EntryCodec {
             }
         }
         return new AlarmChange(required(in, action), memberId, required(in, alarm));
+    }
+
+    private static MemberChange readMemberChange(JsonReader in) throws IOException {
+        MemberChange.Action action = null;
+        String peer = null;
+        long memberId = 0;
+        while (in.hasNext()) {
+            String name = in.nextName();
+            switch (name) {
+                case "action" -> action = MemberChange.Action.valueOf(in.nextString());
+                case "peer" -> peer = readString(in);
+                case "memberId" -> memberId = in.nextLong();
+                default -> throw unknown(in, name);
+            }
+        }
+        return new MemberChange(required(in, action), required(in, peer), memberId);
     }
 
     private static <T> List<T> readList(JsonReader in, int depth, Class<T> type) throws IOException {

@@ -16,6 +16,7 @@ import io.metastore.command.Compare;
 import io.metastore.command.DeleteRange;
 import io.metastore.command.LeaseGrant;
 import io.metastore.command.LeaseRevoke;
+import io.metastore.command.MemberChange;
 import io.metastore.command.Put;
 import io.metastore.command.Range;
 import io.metastore.command.Txn;
@@ -67,13 +68,14 @@ import java.util.List;
  *  35  AuthChange.RoleGrantPermission   name, type, key, rangeEnd
  *  36  AuthChange.RoleRevokePermission  role, key, rangeEnd
  *  37  AlarmChange                      action, memberId, alarm
+ *  38  MemberChange                     action, peer, memberId
  * </pre>
  *
  * <p>Byte arrays are a positive varint length then the raw bytes; strings are the same with their
  * UTF-8 encoding, and invalid UTF-8 is rejected; {@code n} is a positive varint count; longs are
  * Kryo positive-optimised varlongs; enums and flags are one byte (an enum as its ordinal, which
  * for every enum but {@code AlarmChange.Action} is its etcd wire number; an action is 0 ACTIVATE,
- * 1 DEACTIVATE). Unknown flag bits and out-of-range enum numbers are rejected.
+ * 1 DEACTIVATE; a member change's action is 0 ASSIGN, 1 FORGET). Unknown flag bits and out-of-range enum numbers are rejected.
  *
  * <p>Nesting deeper than {@value #MAX_DEPTH} Kryo objects (about 120 levels of transactions) is
  * rejected when reading, and fails when writing, instead of overflowing the stack.
@@ -106,6 +108,7 @@ public final class KryoEntryCodec implements EntryCodec {
     static final int ROLE_GRANT_PERMISSION_ID = 35;
     static final int ROLE_REVOKE_PERMISSION_ID = 36;
     static final int ALARM_ID = 37;
+    static final int MEMBER_CHANGE_ID = 38;
 
     /** Deeper nesting than this is treated as corruption rather than overflowing the stack. */
     private static final int MAX_DEPTH = 128;
@@ -226,6 +229,7 @@ public final class KryoEntryCodec implements EntryCodec {
         kryo.register(AuthChange.RoleRevokePermission.class, new RoleRevokePermissionSerializer(),
                 ROLE_REVOKE_PERMISSION_ID);
         kryo.register(AlarmChange.class, new AlarmSerializer(), ALARM_ID);
+        kryo.register(MemberChange.class, new MemberChangeSerializer(), MEMBER_CHANGE_ID);
         return kryo;
     }
 
@@ -691,6 +695,22 @@ public final class KryoEntryCodec implements EntryCodec {
             AlarmChange.Action action = readEnum(input, AlarmChange.Action.values());
             long memberId = readLong(input);
             return new AlarmChange(action, memberId, readEnum(input, AlarmChange.Type.values()));
+        }
+    }
+
+    private static final class MemberChangeSerializer extends Serializer<MemberChange> {
+        @Override
+        public void write(Kryo kryo, Output output, MemberChange change) {
+            output.writeByte(change.action().ordinal());
+            writeString(output, change.peer());
+            writeLong(output, change.memberId());
+        }
+
+        @Override
+        public MemberChange read(Kryo kryo, Input input, Class<? extends MemberChange> type) {
+            MemberChange.Action action = readEnum(input, MemberChange.Action.values());
+            String peer = readString(input);
+            return new MemberChange(action, peer, readLong(input));
         }
     }
 }

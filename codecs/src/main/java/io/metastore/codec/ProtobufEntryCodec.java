@@ -22,6 +22,7 @@ import io.metastore.codec.proto.DeleteRangeRequest;
 import io.metastore.codec.proto.Entry;
 import io.metastore.codec.proto.LeaseGrantRequest;
 import io.metastore.codec.proto.LeaseRevokeRequest;
+import io.metastore.codec.proto.MemberChangeRequest;
 import io.metastore.codec.proto.Permission;
 import io.metastore.codec.proto.PutRequest;
 import io.metastore.codec.proto.RangeRequest;
@@ -37,6 +38,7 @@ import io.metastore.command.Compare;
 import io.metastore.command.DeleteRange;
 import io.metastore.command.LeaseGrant;
 import io.metastore.command.LeaseRevoke;
+import io.metastore.command.MemberChange;
 import io.metastore.command.Put;
 import io.metastore.command.Range;
 import io.metastore.command.Txn;
@@ -51,7 +53,8 @@ import java.util.List;
  * Messages mirror etcd's requests field for field where the model matches them (the auth
  * requests carry the proposer's password hashes and token instead of passwords); enums use etcd's
  * wire numbers, which are the ordinals of the model's enums except {@code AlarmChange.Action}
- * (etcd's {@code AlarmAction}: ACTIVATE 1, DEACTIVATE 2; GET, 0, is never replicated). Strings
+ * (etcd's {@code AlarmAction}: ACTIVATE 1, DEACTIVATE 2; GET, 0, is never replicated) and
+ * {@code MemberChange.Action} (ASSIGN 1, FORGET 2; 0 is no action and is rejected). Strings
  * are UTF-8, which protobuf checks when parsing.
  *
  * <p>Because an entry is always exactly one length-delimited field, every strict prefix of a body
@@ -134,6 +137,9 @@ public final class ProtobufEntryCodec implements EntryCodec {
         } else if (command instanceof AlarmChange a) {
             entry.setAlarm(AlarmRequest.newBuilder().setActionValue(a.action().ordinal() + 1)
                     .setMemberId(a.memberId()).setAlarmValue(a.alarm().ordinal()));
+        } else if (command instanceof MemberChange m) {
+            entry.setMemberChange(MemberChangeRequest.newBuilder().setActionValue(m.action().ordinal() + 1)
+                    .setPeer(m.peer()).setMemberId(m.memberId()));
         } else {
             throw new IllegalArgumentException("unknown command " + command);
         }
@@ -265,6 +271,7 @@ public final class ProtobufEntryCodec implements EntryCodec {
                     entry.getRoleRevokePermission().getRole(), entry.getRoleRevokePermission().getKey().toByteArray(),
                     entry.getRoleRevokePermission().getRangeEnd().toByteArray());
             case ALARM -> fromProto(entry.getAlarm());
+            case MEMBER_CHANGE -> fromProto(entry.getMemberChange());
             case COMMAND_NOT_SET -> throw new IllegalArgumentException("entry holds no command");
         };
     }
@@ -283,6 +290,12 @@ public final class ProtobufEntryCodec implements EntryCodec {
         // etcd's AlarmAction numbers the actions from 1; GET (0) is never replicated
         return new AlarmChange(enumOf(AlarmChange.Action.values(), a.getActionValue() - 1), a.getMemberId(),
                 enumOf(AlarmChange.Type.values(), a.getAlarmValue()));
+    }
+
+    private static MemberChange fromProto(MemberChangeRequest m) {
+        // the actions are numbered from 1; 0 (unset) is no action
+        return new MemberChange(enumOf(MemberChange.Action.values(), m.getActionValue() - 1), m.getPeer(),
+                m.getMemberId());
     }
 
     private static Put fromProto(PutRequest p) {

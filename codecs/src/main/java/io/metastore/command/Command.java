@@ -8,5 +8,5 @@ package io.metastore.command;
  * codec and the apply thread without copying.
  */
 public sealed interface Command permits Put, DeleteRange, Txn, Compact, LeaseGrant, LeaseRevoke, Batch,
-        AuthChange, AlarmChange {
+        AuthChange, AlarmChange, MemberChange {
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.metastore.command.AlarmChange;
 import io.metastore.command.AuthChange;
+import io.metastore.command.MemberChange;
 import io.metastore.command.Put;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -78,6 +79,10 @@ class GsonEntryCodecTest extends EntryCodecContract {
         "{\"type\":\"alarm\",\"action\":\"GET\",\"memberId\":1,\"alarm\":\"NOSPACE\"}",
         "{\"type\":\"alarm\",\"memberId\":1,\"alarm\":\"NOSPACE\"}",
         "{\"type\":\"alarm\",\"action\":\"ACTIVATE\",\"memberId\":1,\"alarm\":\"CORRUPT\"}",
+        "{\"type\":\"member_change\",\"action\":\"RENAME\",\"peer\":\"h:1\",\"memberId\":1}",
+        "{\"type\":\"member_change\",\"peer\":\"h:1\",\"memberId\":1}",
+        "{\"type\":\"member_change\",\"action\":\"ASSIGN\",\"memberId\":1}",
+        "{\"type\":\"member_change\",\"action\":\"ASSIGN\",\"peer\":2380,\"memberId\":1}",
         "[]",
         "null",
         ""
@@ -97,6 +102,14 @@ class GsonEntryCodecTest extends EntryCodecContract {
                         SampleCommands.bytes(0x00, 0xff), SampleCommands.bytes(0x00)))));
         assertEquals("{\"type\":\"alarm\",\"action\":\"ACTIVATE\",\"memberId\":-1,\"alarm\":\"NOSPACE\"}",
                 body(codec.encode(new AlarmChange(AlarmChange.Action.ACTIVATE, -1, AlarmChange.Type.NOSPACE))));
+    }
+
+    @Test
+    void memberChangeIsWrittenWithActionPeerAndSignedId() {
+        assertEquals("{\"type\":\"member_change\",\"action\":\"ASSIGN\",\"peer\":\"h:1\",\"memberId\":-2}",
+                body(codec.encode(new MemberChange(MemberChange.Action.ASSIGN, "h:1", -2))));
+        assertEquals(new MemberChange(MemberChange.Action.FORGET, "h:1", 0),
+                codec.decode(entry("{\"type\":\"member_change\",\"peer\":\"h:1\",\"action\":\"FORGET\"}")));
     }
 
     @Test

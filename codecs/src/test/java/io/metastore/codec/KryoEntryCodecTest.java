@@ -11,6 +11,7 @@ import io.metastore.command.Compact;
 import io.metastore.command.Compare;
 import io.metastore.command.DeleteRange;
 import io.metastore.command.LeaseGrant;
+import io.metastore.command.MemberChange;
 import io.metastore.command.Put;
 import io.metastore.command.Txn;
 import java.util.ArrayList;
@@ -99,6 +100,16 @@ class KryoEntryCodecTest extends EntryCodecContract {
         // action DEACTIVATE, member 5, alarm NOSPACE
         assertArrayEquals(new byte[] {KryoEntryCodec.ALARM_ID + 2, 1, 5, 1},
                 codec.encodeBody(new AlarmChange(AlarmChange.Action.DEACTIVATE, 5, AlarmChange.Type.NOSPACE)));
+    }
+
+    @Test
+    void memberChangeFollowsTheAlarmInTheIdTableWithActionPeerThenId() {
+        assertEquals(38, KryoEntryCodec.MEMBER_CHANGE_ID);
+        // action FORGET, peer "h:1" as three UTF-8 bytes, member 5
+        assertArrayEquals(new byte[] {KryoEntryCodec.MEMBER_CHANGE_ID + 2, 1, 3, 'h', ':', '1', 5},
+                codec.encodeBody(new MemberChange(MemberChange.Action.FORGET, "h:1", 5)));
+        byte[] unknownAction = {KryoEntryCodec.MEMBER_CHANGE_ID + 2, 2, 3, 'h', ':', '1', 5};
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(unknownAction, 0, unknownAction.length));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.metastore.codec.proto.AlarmRequest;
+import io.metastore.codec.proto.MemberChangeRequest;
 import io.metastore.codec.proto.AuthRoleAddRequest;
 import io.metastore.codec.proto.AuthRoleGrantPermissionRequest;
 import io.metastore.codec.proto.Entry;
@@ -13,6 +14,7 @@ import io.metastore.codec.proto.RangeRequest;
 import io.metastore.codec.proto.RequestOp;
 import io.metastore.codec.proto.TxnRequest;
 import io.metastore.command.AlarmChange;
+import io.metastore.command.MemberChange;
 import io.metastore.command.AuthChange;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -90,6 +92,22 @@ class ProtobufEntryCodecTest extends EntryCodecContract {
         Entry corrupt = Entry.newBuilder().setAlarm(AlarmRequest.newBuilder()
                 .setAction(AlarmRequest.AlarmAction.ACTIVATE).setAlarmValue(2)).build();
         assertThrows(CorruptEntryException.class, () -> codec.decode(entry(corrupt)));
+    }
+
+    @Test
+    void memberChangeActionsAreNumberedFromOneAndZeroIsCorrupt() {
+        MemberChangeRequest assign = ProtobufEntryCodec.toProto(new MemberChange(MemberChange.Action.ASSIGN, "h:1",
+                -1)).getMemberChange();
+        assertEquals(MemberChangeRequest.Action.ASSIGN, assign.getAction());
+        assertEquals(-1, assign.getMemberId());
+        assertEquals(MemberChangeRequest.Action.FORGET, ProtobufEntryCodec.toProto(new MemberChange(
+                MemberChange.Action.FORGET, "h:1", 3)).getMemberChange().getAction());
+        Entry unset = Entry.newBuilder().setMemberChange(MemberChangeRequest.newBuilder().setPeer("h:1")
+                .setMemberId(3)).build();
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(unset)));
+        Entry unknown = Entry.newBuilder().setMemberChange(MemberChangeRequest.newBuilder().setActionValue(3)
+                .setPeer("h:1").setMemberId(3)).build();
+        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(unknown)));
     }
 
     @Test

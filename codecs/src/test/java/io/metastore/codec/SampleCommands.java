@@ -9,6 +9,7 @@ import io.metastore.command.Compare;
 import io.metastore.command.DeleteRange;
 import io.metastore.command.LeaseGrant;
 import io.metastore.command.LeaseRevoke;
+import io.metastore.command.MemberChange;
 import io.metastore.command.Put;
 import io.metastore.command.Range;
 import io.metastore.command.Txn;
@@ -26,7 +27,7 @@ final class SampleCommands {
     /** The commands with golden files, per codec. */
     static final List<String> GOLDEN = List.of("put_binary_key", "nested_txn_3_deep", "batch_mixed",
             "compact_physical", "lease_grant", "range_in_txn", "user_add_non_ascii", "role_grant_permission_binary",
-            "alarm_activate_nospace");
+            "alarm_activate_nospace", "member_change_assign");
 
     private static final Map<String, Command> ALL = build();
 
@@ -146,6 +147,10 @@ final class SampleCommands {
         all.put("alarm_activate_nospace", new AlarmChange(AlarmChange.Action.ACTIVATE, 0x8e4f_21a0_5bc3_7d19L,
                 AlarmChange.Type.NOSPACE));
         all.put("alarm_deactivate", new AlarmChange(AlarmChange.Action.DEACTIVATE, 42, AlarmChange.Type.NONE));
+        // a random member id (top bit set) for a peer given by host name
+        all.put("member_change_assign", new MemberChange(MemberChange.Action.ASSIGN, "node-ü.example:2380",
+                0xc1d2_e3f4_0516_2738L));
+        all.put("member_change_forget", new MemberChange(MemberChange.Action.FORGET, "127.0.0.1:2383", 7));
         return all;
     }
 }

@@ -40,6 +40,7 @@ import io.metastore.server.raft.ForwardProcessor;
 import io.metastore.server.raft.MemberInfo;
 import io.metastore.server.maintenance.Maintenance;
 import io.metastore.server.maintenance.Membership;
+import io.metastore.server.member.MemberIds;
 import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.RaftNode;
 import io.metastore.server.raft.StoreStateMachine;
@@ -89,6 +90,7 @@ public final class MetaStoreServer implements AutoCloseable {
         this.config = config;
         try {
             closeOrder.push(lockDataDir(config.dataDir()));
+            ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join());
             engine = switch (config.storage()) {
                 case MEMORY -> new MemoryEngine(config.memoryLocking());
                 case ROCKSDB -> new RocksEngine(config.dataDir().resolve("engine"), RocksEngineOptions.defaults());
@@ -103,6 +105,9 @@ public final class MetaStoreServer implements AutoCloseable {
             authStore.recover(store);
             Alarms alarms = new Alarms(config.quotaBackendBytes(), engine::approximateSizeBytes);
             alarms.recover(store);
+            MemberIds memberIds = new MemberIds(peer -> ClusterIdentity.memberId(identity.clusterId(), peer),
+                    config.raftAddress());
+            memberIds.recover(store);
             KvApplier kv = new KvApplier(store, lessor::exists);
             EntryCodec codec = EntryCodecs.byName(config.codec());
             java.util.concurrent.ExecutorService keyEventExecutor = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
@@ -116,7 +121,7 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(watchHub);
             AppliedIndex appliedIndex = new AppliedIndex();
             appliedIndex.applied(store.appliedIndex());
-            StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor, authStore, alarms), EntryCodecs.decoder(),
+            StoreStateMachine fsm = new StoreStateMachine(store, new Applier(store, kv, lessor, authStore, alarms, memberIds), EntryCodecs.decoder(),
                     applied -> {
                         watchHub.onApplied(applied);
                         keyEvents.onApplied(applied);
@@ -126,13 +131,12 @@ public final class MetaStoreServer implements AutoCloseable {
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis(),
                     config.grpcExecutor() == ServerConfig.GrpcExecutor.POOL);
             closeOrder.push(proposer);
-            ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join());
-            Headers headers = new Headers(identity, raft::term);
+            Headers headers = new Headers(identity.clusterId(), memberIds::self, raft::term);
             LeaderForwarder forwarder = new LeaderForwarder(raft, appliedIndex, FORWARD_TIMEOUT_MILLIS);
             closeOrder.push(forwarder);
-            Quota quota = new Quota(alarms, proposer, identity.memberId());
+            Quota quota = new Quota(alarms, proposer, memberIds::self);
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota);
-            RaftLease raftLease = new RaftLease(lessor, new LeaseIds(identity.memberId(), System.currentTimeMillis()),
+            RaftLease raftLease = new RaftLease(lessor, new LeaseIds(memberIds.self(), System.currentTimeMillis()),
                     RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store, quota);
             closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS));
             ForwardProcessor forwarded = new ForwardProcessor(store::appliedIndex);
@@ -144,11 +148,12 @@ public final class MetaStoreServer implements AutoCloseable {
                     headers, store::currentRevision);
             raftAuth.serveForwarded(forwarded);
             Concurrency concurrency = new Concurrency(raftKv, keyEvents);
-            Maintenance maintenance = new Maintenance(store, engine, raft, headers, alarms, raftAuth);
+            Maintenance maintenance = new Maintenance(store, engine, raft, headers, alarms, raftAuth, memberIds);
             java.util.function.Supplier<MemberInfo> self = () -> new MemberInfo("member-" + config.memberId(),
                     "http://" + config.grpcHost() + ":" + grpcPort(), identity.clusterId(), store.appliedIndex());
             raft.registerProcessor(MemberInfo.processor(self));
-            Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision);
+            Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision,
+                    proposer, memberIds);
             membership.serveForwarded(forwarded);
             ClientPort clientPort = new ClientPort(null);
             grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), clientPort.credentials(),

@@ -25,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A three-member cluster in this JVM: forwarding, catch-up after restarts and snapshots, leader loss. */
+/**
+ * A three-member cluster in this JVM: forwarding, catch-up after restarts and snapshots, leader loss,
+ * membership changes and the member ids they assign and keep.
+ */
 class ClusterTest {
     @TempDir
     Path dir;
@@ -321,6 +324,119 @@ class ClusterTest {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    @Test
+    void memberIdsAreAssignedOnAddAndKeptThroughUpdateRestartAndRemoval() throws Exception {
+        long clusterId = io.metastore.server.raft.ClusterIdentity.of(peers, peers.get(0)).clusterId();
+        String firstPeer = "127.0.0.1:" + TestServers.freePort();
+        String movedPeer = "127.0.0.1:" + TestServers.freePort();
+        int f = aFollower();
+        long followerId = memberIds(members[f]).get(members[f].config().raftAddress());
+        var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", members[f].grpcPort()).usePlaintext().build();
+        try {
+            var cluster = io.etcd.jetcd.api.ClusterGrpc.newBlockingStub(channel);
+            var added = cluster.memberAdd(io.etcd.jetcd.api.MemberAddRequest.newBuilder()
+                    .addPeerURLs("http://" + firstPeer).setIsLearner(true).build());
+            long id = added.getMember().getID();
+            assertNotEquals(io.metastore.server.raft.ClusterIdentity.memberId(clusterId, firstPeer), id,
+                    "a new member's id is assigned when it is added, not derived from its address");
+            assertEquals(followerId, added.getHeader().getMemberId(), "the answer carries the answering member's id");
+            Map<String, Long> afterAdd = memberIds(members);
+            assertEquals(4, afterAdd.size());
+            assertEquals(id, afterAdd.get(firstPeer), "MemberList names the new member by the id MemberAdd answered");
+
+            cluster.memberUpdate(io.etcd.jetcd.api.MemberUpdateRequest.newBuilder().setID(id)
+                    .addPeerURLs("http://" + movedPeer).build());
+            Map<String, Long> afterUpdate = new java.util.HashMap<>(afterAdd);
+            afterUpdate.remove(firstPeer);
+            afterUpdate.put(movedPeer, id);
+            assertEquals(afterUpdate, memberIds(members), "MemberUpdate moves the member, its id stays");
+
+            // the other follower restarts: it reads the ids back (RocksDB: from its store; memory: from the log)
+            int r = 3 - indexOf(leader()) - f;
+            members[r].close();
+            members[r] = null;
+            members[r] = MetaStoreServer.start(config(r + 1));
+            long target = leader().store().appliedIndex();
+            await(() -> members[r].store().appliedIndex() >= target, "the restarted member to catch up");
+            assertEquals(afterUpdate, memberIds(members), "ids survive a restart");
+
+            var removed = cluster.memberRemove(io.etcd.jetcd.api.MemberRemoveRequest.newBuilder().setID(id).build());
+            assertEquals(3, removed.getMembersCount());
+            assertTrue(removed.getMembersList().stream().noneMatch(m -> m.getID() == id));
+            io.grpc.StatusRuntimeException gone = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.grpc.StatusRuntimeException.class, () -> cluster.memberRemove(
+                            io.etcd.jetcd.api.MemberRemoveRequest.newBuilder().setID(id).build()));
+            assertEquals("etcdserver: member not found", gone.getStatus().getDescription());
+            afterUpdate.remove(movedPeer);
+            assertEquals(afterUpdate, memberIds(members), "the other members keep their ids");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void aVoterMovedToANewPeerAddressKeepsItsIdInItsOwnHeadersAndInEveryList() throws Exception {
+        int f = aFollower();
+        String oldPeer = peers.get(f);
+        long id = memberIds(members).get(oldPeer);
+        // jraft admits a new voter address once it has caught up, so the member restarts at its new
+        // address (with its data dir) first; until the update it is outside the configuration
+        members[f].close();
+        members[f] = null;
+        String newPeer = "127.0.0.1:" + TestServers.freePort();
+        peers.set(f, newPeer);
+        members[f] = MetaStoreServer.start(config(f + 1));
+        int other = 3 - indexOf(leader()) - f;
+        var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", members[other].grpcPort())
+                .usePlaintext().build();
+        try {
+            io.etcd.jetcd.api.ClusterGrpc.newBlockingStub(channel).memberUpdate(io.etcd.jetcd.api.MemberUpdateRequest
+                    .newBuilder().setID(id).addPeerURLs("http://" + newPeer).build());
+        } finally {
+            channel.shutdownNow();
+        }
+        long target = leader().store().appliedIndex();
+        await(() -> members[f].store().appliedIndex() >= target, "the moved member to catch up");
+        Map<String, Long> ids = memberIds(members); // also: the moved member's headers carry the id listed for it
+        assertEquals(3, ids.size());
+        assertEquals(id, ids.get(newPeer));
+        assertTrue(!ids.containsKey(oldPeer));
+        try (Client client = TestServers.client(members[f].grpcPort())) {
+            assertEquals(id, client.getKVClient().put(bs("moved"), bs("yes")).get(30, TimeUnit.SECONDS)
+                    .getHeader().getMemberId());
+        }
+    }
+
+    /**
+     * MemberList asked of each running member, as peer address to id: every member must report the
+     * same ids, and the member id in each answer's header must be the id its own address has.
+     */
+    static Map<String, Long> memberIds(MetaStoreServer... servers) {
+        Map<String, Long> agreed = null;
+        for (MetaStoreServer m : servers) {
+            if (m == null) {
+                continue;
+            }
+            var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", m.grpcPort()).usePlaintext().build();
+            try {
+                var list = io.etcd.jetcd.api.ClusterGrpc.newBlockingStub(channel)
+                        .memberList(io.etcd.jetcd.api.MemberListRequest.getDefaultInstance());
+                Map<String, Long> ids = new java.util.HashMap<>();
+                list.getMembersList().forEach(mem -> ids.put(mem.getPeerURLs(0).substring("http://".length()), mem.getID()));
+                assertEquals(ids.get(m.config().raftAddress()), list.getHeader().getMemberId(),
+                        "header member id of " + m.config().raftAddress());
+                if (agreed == null) {
+                    agreed = ids;
+                } else {
+                    assertEquals(agreed, ids, "MemberList of " + m.config().raftAddress());
+                }
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+        return agreed;
     }
 
     static io.etcd.jetcd.api.MemberListResponse promote(io.grpc.Channel channel, long id) {

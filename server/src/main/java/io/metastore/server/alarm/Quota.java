@@ -12,9 +12,10 @@ import io.metastore.server.propose.Proposer;
 public final class Quota {
     private final Alarms alarms;
     private final Proposer proposer;
-    private final long memberId;
+    private final java.util.function.LongSupplier memberId;
 
-    public Quota(Alarms alarms, Proposer proposer, long memberId) {
+    /** {@code memberId}: this member's id as of now (it may be learned from the log after start-up). */
+    public Quota(Alarms alarms, Proposer proposer, java.util.function.LongSupplier memberId) {
         this.alarms = alarms;
         this.proposer = proposer;
         this.memberId = memberId;
@@ -25,7 +26,7 @@ public final class Quota {
             return;
         }
         if (!alarms.nospaceRaised()) {
-            proposer.propose(new AlarmChange(AlarmChange.Action.ACTIVATE, memberId, AlarmChange.Type.NOSPACE));
+            proposer.propose(new AlarmChange(AlarmChange.Action.ACTIVATE, memberId.getAsLong(), AlarmChange.Type.NOSPACE));
         }
         throw EtcdError.NO_SPACE.exception();
     }

@@ -6,6 +6,7 @@ import io.metastore.command.Compact;
 import io.metastore.command.DeleteRange;
 import io.metastore.command.LeaseGrant;
 import io.metastore.command.LeaseRevoke;
+import io.metastore.command.MemberChange;
 import io.metastore.command.Put;
 import io.metastore.command.Txn;
 import io.metastore.mvcc.MvccStore;
@@ -16,6 +17,7 @@ import io.etcd.jetcd.api.LeaseRevokeResponse;
 import io.metastore.server.error.EtcdException;
 import io.metastore.server.lease.Lease;
 import io.metastore.server.lease.Lessor;
+import io.metastore.server.member.MemberIds;
 import io.metastore.server.auth.AuthStore;
 import io.metastore.command.AuthChange;
 import io.metastore.command.AlarmChange;
@@ -44,13 +46,15 @@ public final class Applier {
     private final Lessor lessor;
     private final AuthStore auth;
     private final Alarms alarms;
+    private final MemberIds memberIds;
 
-    public Applier(MvccStore store, KvApplier kv, Lessor lessor, AuthStore auth, Alarms alarms) {
+    public Applier(MvccStore store, KvApplier kv, Lessor lessor, AuthStore auth, Alarms alarms, MemberIds memberIds) {
         this.store = store;
         this.kv = kv;
         this.lessor = lessor;
         this.auth = auth;
         this.alarms = alarms;
+        this.memberIds = memberIds;
     }
 
     /** This member became leader (apply thread): leases get deadlines. */
@@ -63,11 +67,12 @@ public final class Applier {
         lessor.demote();
     }
 
-    /** Rebuilds what is derived from the store (the lease table) after it was replaced by a snapshot. */
+    /** Rebuilds what is derived from the store (leases, auth, alarms, member ids) after a snapshot replaced it. */
     public void reloaded() {
         lessor.recover(store);
         auth.recover(store);
         alarms.recover(store);
+        memberIds.recover(store);
     }
 
     /** A change made inside a write transaction; it answers with a response built from the committed result. */
@@ -173,6 +178,13 @@ public final class Applier {
                     alarms.raised().forEach(raised -> b.addAlarms(raised.toProto()));
                     return b.build();
                 };
+            });
+        }
+        if (command instanceof MemberChange c) {
+            // answered with the header alone: Membership builds etcd's answer after the configuration change
+            return inOwnTxn(index, txn -> {
+                memberIds.apply(txn, c);
+                return w -> KvApplier.header(w.revision());
             });
         }
         throw new IllegalStateException("entry " + index + ": no applier for " + command.getClass().getSimpleName());

@@ -44,8 +44,8 @@ import java.util.function.Consumer;
  * reachable: a key that would read as a reserved path is written with one byte encoded
  * ({@code /%6Dembers/1} is the key {@code members/1}, {@code /%68ealth} the key {@code health}),
  * and a numeric key is a key for PUT, GET and DELETE (only POST, which no key uses, means a
- * member). The id in a POST is accepted for the seed's sake but not used: member IDs are derived
- * from the peer address, as etcd derives them. Requests go through the same services as the
+ * member). The id in a POST is accepted for the seed's sake but not used: as in etcd, the cluster
+ * assigns a new member's ID (the answer carries it). Requests go through the same services as the
  * gRPC port; an {@code Authorization} header is the auth token. Failures answer etcd's error
  * text with the HTTP status the gateway maps its gRPC code to.
  */

@@ -5,20 +5,30 @@ import io.metastore.server.raft.ClusterIdentity;
 
 import java.util.function.LongSupplier;
 
-/** Builds etcd's response header: cluster id, member id, revision and the current Raft term. */
+/**
+ * Builds etcd's response header: cluster id, member id, revision and the current Raft term. The
+ * member id is asked for each time, because a member learns its assigned id from the log.
+ */
 public final class Headers {
-    private final ClusterIdentity identity;
+    private final long clusterId;
+    private final LongSupplier memberId;
     private final LongSupplier term;
 
-    public Headers(ClusterIdentity identity, LongSupplier term) {
-        this.identity = identity;
+    public Headers(long clusterId, LongSupplier memberId, LongSupplier term) {
+        this.clusterId = clusterId;
+        this.memberId = memberId;
         this.term = term;
+    }
+
+    /** Headers with a fixed member id. */
+    public Headers(ClusterIdentity identity, LongSupplier term) {
+        this(identity.clusterId(), identity::memberId, term);
     }
 
     public ResponseHeader at(long revision) {
         return ResponseHeader.newBuilder()
-                .setClusterId(identity.clusterId())
-                .setMemberId(identity.memberId())
+                .setClusterId(clusterId)
+                .setMemberId(memberId.getAsLong())
                 .setRevision(revision)
                 .setRaftTerm(term.getAsLong())
                 .build();
@@ -36,7 +46,8 @@ public final class Headers {
         return (T) response.toBuilder().setField(field, at(h.getRevision())).build();
     }
 
+    /** The cluster id and this member's id as of now. */
     public ClusterIdentity identity() {
-        return identity;
+        return new ClusterIdentity(clusterId, memberId.getAsLong());
     }
 }

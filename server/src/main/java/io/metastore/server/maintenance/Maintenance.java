@@ -15,7 +15,7 @@ import io.metastore.mvcc.MvccStore;
 import io.metastore.mvcc.RangeQuery;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.kv.Headers;
-import io.metastore.server.raft.ClusterIdentity;
+import io.metastore.server.member.MemberIds;
 import io.metastore.server.raft.RaftNode;
 
 import java.io.IOException;
@@ -42,9 +42,12 @@ public final class Maintenance {
     private final Headers headers;
     private final io.metastore.server.alarm.Alarms alarms;
     private final io.metastore.server.auth.RaftAuth auth;
+    private final MemberIds memberIds;
 
     public Maintenance(MvccStore store, StorageEngine engine, RaftNode raft, Headers headers,
-                       io.metastore.server.alarm.Alarms alarms, io.metastore.server.auth.RaftAuth auth) {
+                       io.metastore.server.alarm.Alarms alarms, io.metastore.server.auth.RaftAuth auth,
+                       MemberIds memberIds) {
+        this.memberIds = memberIds;
         this.store = store;
         this.engine = engine;
         this.raft = raft;
@@ -87,7 +90,6 @@ public final class Maintenance {
     public StatusResponse status() {
         long size = engine.approximateSizeBytes();
         String leader = raft.leaderAddress();
-        long clusterId = headers.identity().clusterId();
         UnknownFieldSet extra = UnknownFieldSet.newBuilder()
                 .addField(7, UnknownFieldSet.Field.newBuilder().addVarint(store.appliedIndex()).build())
                 .addField(9, UnknownFieldSet.Field.newBuilder().addVarint(size).build())
@@ -97,7 +99,7 @@ public final class Maintenance {
                 .setHeader(headers.at(store.currentRevision()))
                 .setVersion(VERSION)
                 .setDbSize(size)
-                .setLeader(leader == null ? 0 : ClusterIdentity.memberId(clusterId, leader))
+                .setLeader(leader == null ? 0 : memberIds.idOf(leader))
                 .setRaftIndex(raft.node().getLastCommittedIndex())
                 .setRaftTerm(raft.term())
                 .setUnknownFields(extra.toBuilder().addField(8, errors()).build())
@@ -190,13 +192,7 @@ public final class Maintenance {
         if (!raft.isLeader()) {
             throw EtcdError.NOT_LEADER.exception();
         }
-        long clusterId = headers.identity().clusterId();
-        String target = null;
-        for (String peer : raft.peers()) {
-            if (ClusterIdentity.memberId(clusterId, peer) == targetId) {
-                target = peer;
-            }
-        }
+        String target = memberIds.peerOf(targetId, raft.peers()).orElse(null);
         if (target == null || target.equals(raft.leaderAddress())) {
             throw EtcdError.BAD_LEADER_TRANSFEREE.exception();
         }

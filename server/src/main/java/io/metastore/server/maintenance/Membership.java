@@ -8,10 +8,13 @@ import io.etcd.jetcd.api.MemberRemoveRequest;
 import io.etcd.jetcd.api.MemberRemoveResponse;
 import io.etcd.jetcd.api.MemberUpdateRequest;
 import io.etcd.jetcd.api.MemberUpdateResponse;
+import io.metastore.command.MemberChange;
+import io.metastore.server.apply.Applied;
 import io.metastore.server.config.ConfigLoader;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.kv.Headers;
-import io.metastore.server.raft.ClusterIdentity;
+import io.metastore.server.member.MemberIds;
+import io.metastore.server.propose.Proposer;
 import io.metastore.server.raft.ForwardProcessor;
 import io.metastore.server.raft.ForwardRequest;
 import io.metastore.server.raft.LeaderForwarder;
@@ -21,15 +24,25 @@ import io.metastore.server.raft.RaftNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * etcd's Cluster view of the Raft configuration: every voter and learner with its id (derived
- * from the cluster id and its peer address), and the name and client URL it reports about
- * itself — a member that does not answer is listed without them, as etcd lists an unstarted
- * member. Changes (add, remove, update, promote) are jraft configuration changes made by the
- * leader; followers forward them. A new member is then started with {@code --join}.
+ * etcd's Cluster view of the Raft configuration: every voter and learner with its id (from the
+ * replicated {@link MemberIds}), and the name and client URL it reports about itself — a member
+ * that does not answer is listed without them, as etcd lists an unstarted member. Changes (add,
+ * remove, update, promote) are jraft configuration changes made by the leader; followers
+ * forward them. A new member is then started with {@code --join}.
+ *
+ * <p>Ids are kept as etcd keeps them: MemberAdd chooses a fresh id and replicates the
+ * assignment before it changes the configuration, so every member that sees the new peer
+ * can name it; MemberUpdate assigns the member's id to its new address first, changes the
+ * configuration, then forgets the old address; MemberRemove forgets the address once the
+ * configuration no longer has it. A forget is tidying only: when it cannot be proposed (this
+ * member stopped leading, for instance by removing itself), the change has still happened and
+ * the answer says so.
  */
 public final class Membership {
     private static final long INFO_TIMEOUT_MS = 1000;
@@ -42,9 +55,13 @@ public final class Membership {
     private final Supplier<MemberInfo> self;
     private final String selfPeer;
     private final LongSupplier revision;
+    private final Proposer proposer;
+    private final MemberIds ids;
 
     public Membership(RaftNode raft, LeaderForwarder transport, Headers headers, Supplier<MemberInfo> self,
-                      String selfPeer, LongSupplier revision) {
+                      String selfPeer, LongSupplier revision, Proposer proposer, MemberIds ids) {
+        this.proposer = proposer;
+        this.ids = ids;
         this.raft = raft;
         this.transport = transport;
         this.headers = headers;
@@ -53,26 +70,41 @@ public final class Membership {
         this.revision = revision;
     }
 
+    /**
+     * MemberList from this member's view, after a ReadIndex round when one succeeds in time, so
+     * that a follower has applied every membership change the leader has answered (with no
+     * leader it answers from what it has).
+     */
     public CompletableFuture<MemberListResponse> list() {
+        return raft.readIndex().handle((ok, error) -> ok)
+                .completeOnTimeout(null, INFO_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .thenCompose(ignored -> listHere());
+    }
+
+    private CompletableFuture<MemberListResponse> listHere() {
         return members().thenApply(ms -> MemberListResponse.newBuilder()
                 .setHeader(headers.at(revision.getAsLong())).addAllMembers(ms).build());
     }
 
     public CompletableFuture<MemberAddResponse> add(MemberAddRequest req) {
-        return transport.route(() -> addHere(req), ForwardRequest.Kind.MEMBER_ADD, req, MemberAddResponse::parseFrom);
+        return transport.route(() -> addHere(req), ForwardRequest.Kind.MEMBER_ADD, req, MemberAddResponse::parseFrom)
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<MemberRemoveResponse> remove(MemberRemoveRequest req) {
-        return transport.route(() -> removeHere(req), ForwardRequest.Kind.MEMBER_REMOVE, req, MemberRemoveResponse::parseFrom);
+        return transport.route(() -> removeHere(req), ForwardRequest.Kind.MEMBER_REMOVE, req, MemberRemoveResponse::parseFrom)
+                .thenApply(headers::restamp);
     }
 
     public CompletableFuture<MemberUpdateResponse> update(MemberUpdateRequest req) {
-        return transport.route(() -> updateHere(req), ForwardRequest.Kind.MEMBER_UPDATE, req, MemberUpdateResponse::parseFrom);
+        return transport.route(() -> updateHere(req), ForwardRequest.Kind.MEMBER_UPDATE, req, MemberUpdateResponse::parseFrom)
+                .thenApply(headers::restamp);
     }
 
     /** MemberPromote: its request and response have the wire shapes of MemberRemoveRequest and MemberListResponse. */
     public CompletableFuture<MemberListResponse> promote(MemberRemoveRequest req) {
-        return transport.route(() -> promoteHere(req), ForwardRequest.Kind.MEMBER_PROMOTE, req, MemberListResponse::parseFrom);
+        return transport.route(() -> promoteHere(req), ForwardRequest.Kind.MEMBER_PROMOTE, req, MemberListResponse::parseFrom)
+                .thenApply(headers::restamp);
     }
 
     public void serveForwarded(ForwardProcessor processor) {
@@ -94,9 +126,12 @@ public final class Membership {
         if (peers.contains(peer) || learners.contains(peer)) {
             throw EtcdError.PEER_URL_EXISTS.exception();
         }
+        long id = ids.newId(members(peers, learners), ThreadLocalRandom.current()::nextLong);
         (req.getIsLearner() ? learners : peers).add(peer);
-        Member added = Member.newBuilder().setID(id(peer)).addPeerURLs("http://" + peer).setIsLearner(req.getIsLearner()).build();
-        return raft.changeConfiguration(peers, learners).thenCompose(done -> members()).thenApply(ms ->
+        Member added = Member.newBuilder().setID(id).addPeerURLs("http://" + peer).setIsLearner(req.getIsLearner()).build();
+        return propose(new MemberChange(MemberChange.Action.ASSIGN, peer, id))
+                .thenCompose(assigned -> raft.changeConfiguration(peers, learners))
+                .thenCompose(done -> members()).thenApply(ms ->
                 MemberAddResponse.newBuilder().setHeader(headers.at(revision.getAsLong())).setMember(added)
                         .addAllMembers(ms).build());
     }
@@ -107,7 +142,9 @@ public final class Membership {
         String peer = find(req.getID(), peers, learners);
         peers.remove(peer);
         learners.remove(peer);
-        return raft.changeConfiguration(peers, learners).thenCompose(done -> members()).thenApply(ms ->
+        return raft.changeConfiguration(peers, learners)
+                .thenCompose(done -> forget(peer, req.getID()))
+                .thenCompose(done -> members()).thenApply(ms ->
                 MemberRemoveResponse.newBuilder().setHeader(headers.at(revision.getAsLong())).addAllMembers(ms).build());
     }
 
@@ -122,9 +159,17 @@ public final class Membership {
         if (!now.equals(old) && (peers.contains(now) || learners.contains(now))) {
             throw EtcdError.PEER_URL_EXISTS.exception();
         }
+        if (now.equals(old)) {
+            return members().thenApply(ms -> MemberUpdateResponse.newBuilder()
+                    .setHeader(headers.at(revision.getAsLong())).addAllMembers(ms).build());
+        }
         peers.replaceAll(p -> p.equals(old) ? now : p);
         learners.replaceAll(p -> p.equals(old) ? now : p);
-        return raft.changeConfiguration(peers, learners).thenCompose(done -> members()).thenApply(ms ->
+        long id = req.getID();
+        return propose(new MemberChange(MemberChange.Action.ASSIGN, now, id))
+                .thenCompose(assigned -> raft.changeConfiguration(peers, learners))
+                .thenCompose(done -> forget(old, id))
+                .thenCompose(done -> members()).thenApply(ms ->
                 MemberUpdateResponse.newBuilder().setHeader(headers.at(revision.getAsLong())).addAllMembers(ms).build());
     }
 
@@ -148,24 +193,29 @@ public final class Membership {
         }).thenCompose(done -> {
             peers.add(peer);
             return raft.changeConfiguration(peers, learners);
-        }).thenCompose(done -> list());
+        }).thenCompose(done -> listHere());
     }
 
     // ------------------------------------------------------------------ helpers
 
     private String find(long id, List<String> peers, List<String> learners) {
-        for (List<String> group : List.of(peers, learners)) {
-            for (String p : group) {
-                if (id(p) == id) {
-                    return p;
-                }
-            }
-        }
-        throw EtcdError.MEMBER_NOT_FOUND.exception();
+        return ids.peerOf(id, members(peers, learners)).orElseThrow(EtcdError.MEMBER_NOT_FOUND::exception);
     }
 
-    private long id(String peer) {
-        return ClusterIdentity.memberId(headers.identity().clusterId(), peer);
+    private static List<String> members(List<String> peers, List<String> learners) {
+        List<String> all = new ArrayList<>(peers);
+        all.addAll(learners);
+        return all;
+    }
+
+    private CompletableFuture<Applied> propose(MemberChange change) {
+        return proposer.propose(change).thenApply(Applied::orThrow);
+    }
+
+    /** Drops {@code peer}'s entry if it still holds {@code id}; best effort (see the class comment). */
+    private CompletableFuture<Void> forget(String peer, long id) {
+        return propose(new MemberChange(MemberChange.Action.FORGET, peer, id))
+                .handle((applied, error) -> null);
     }
 
     private CompletableFuture<List<Member>> members() {
@@ -177,7 +227,7 @@ public final class Membership {
     }
 
     private CompletableFuture<Member> member(String peer, boolean learner) {
-        Member.Builder m = Member.newBuilder().setID(id(peer)).addPeerURLs("http://" + peer).setIsLearner(learner);
+        Member.Builder m = Member.newBuilder().setID(ids.idOf(peer)).addPeerURLs("http://" + peer).setIsLearner(learner);
         CompletableFuture<Object> info = peer.equals(selfPeer) ? CompletableFuture.completedFuture(self.get())
                 : transport.call(peer, new MemberInfo.Request(), INFO_TIMEOUT_MS);
         return info.handle((answer, error) -> {

@@ -6,9 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
- * The cluster and member ids reported in every response header. Like etcd, they are derived
- * from the initial peer addresses, so every member computes the same cluster id and each
- * member's id is stable across restarts.
+ * The cluster id and a member id. Like etcd's, the cluster id is derived from the initial peer
+ * addresses, so every member computes the same one. {@link #memberId} is the <em>derived</em>
+ * id of a peer address: the id of the members of the initial configuration (and of any address
+ * the replicated map {@code io.metastore.server.member.MemberIds} has no entry for). A member
+ * added later gets an assigned id instead, which stays its own when its address changes.
  */
 public record ClusterIdentity(long clusterId, long memberId) {
 
@@ -17,7 +19,7 @@ public record ClusterIdentity(long clusterId, long memberId) {
         return new ClusterIdentity(cluster, memberId(cluster, self));
     }
 
-    /** The id a member at {@code peer} has in the cluster {@code clusterId}. */
+    /** The derived id of a member at {@code peer} in the cluster {@code clusterId}. */
     public static long memberId(long clusterId, String peer) {
         return hash(peer + "/" + Long.toHexString(clusterId));
     }

@@ -24,6 +24,7 @@ public final class IdentityFile {
     private IdentityFile() {
     }
 
+    /** The cluster id, with the derived member id of {@code self} (the replicated map may assign another). */
     public static ClusterIdentity load(Path dataDir, List<String> peers, String self, boolean join) {
         Path file = dataDir.resolve(FILE);
         try {

@@ -31,7 +31,8 @@ final class HubHarness implements AutoCloseable {
     final Applier applier = new Applier(store, new KvApplier(store, LeaseLookup.none()),
             new io.metastore.server.lease.Lessor(io.metastore.server.lease.ExpiryTracker.Kind.QUEUE, System::nanoTime),
             new io.metastore.server.auth.AuthStore(System::nanoTime, 300),
-            new io.metastore.server.alarm.Alarms(-1, () -> 0));
+            new io.metastore.server.alarm.Alarms(-1, () -> 0),
+            new io.metastore.server.member.MemberIds(peer -> 8, "127.0.0.1:2380"));
     final WatchHub hub;
     final GrpcServer grpc;
     final ManagedChannel channel;
