@@ -8,11 +8,11 @@ import java.util.Map;
  * before it. Explicit flags, the config file and the environment override a tier's choices.
  *
  * <pre>
- *            codec     proposals        memory lock  kv encoding  pooled  cached rev  batched writes  lease expiry
- * baseline   json      unbuffered       global       generic      no      no          no              scan
- * tier1      json      unbuffered       global       binary       yes     yes         yes             scan
- * tier2      protobuf  buffered:1000    global       binary       yes     yes         yes             scan
- * tier3      protobuf  batched:128:200  sharded      binary       yes     yes         yes             queue
+ *            codec     proposals        memory lock  kv encoding  pooled  cached rev  batched writes  lease expiry  grpc executor
+ * baseline   json      unbuffered       global       generic      no      no          no              scan          pool
+ * tier1      json      unbuffered       global       binary       yes     yes         yes             scan          pool
+ * tier2      protobuf  buffered:1000    global       binary       yes     yes         yes             scan          pool
+ * tier3      protobuf  batched:128:200  sharded      binary       yes     yes         yes             queue         direct
  * </pre>
  */
 public enum Tier {
@@ -29,6 +29,7 @@ public enum Tier {
         s.put("cached-revision", "false");
         s.put("batched-writes", "false");
         s.put("lease-expiry", "scan");
+        s.put("grpc-executor", "pool");
         if (ordinal() >= TIER1.ordinal()) {
             s.put("kv-encoding", "binary");
             s.put("pooled-buffers", "true");
@@ -43,6 +44,7 @@ public enum Tier {
             s.put("proposal-strategy", "batched:128:200");
             s.put("memory-locking", "sharded");
             s.put("lease-expiry", "queue");
+            s.put("grpc-executor", "direct");
         }
         return s;
     }
