@@ -32,6 +32,8 @@ import io.metastore.server.raft.IdentityFile;
 import io.metastore.server.raft.ForwardProcessor;
 import io.metastore.server.raft.MemberInfo;
 import io.metastore.server.maintenance.Maintenance;
+import io.metastore.server.metrics.Metrics;
+import io.metastore.server.metrics.TimedEngine;
 import io.metastore.server.maintenance.Membership;
 import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.RaftNode;
@@ -75,27 +77,28 @@ public final class MetaStoreServer implements AutoCloseable {
     private final GrpcServer grpc;
     private final MvccStore store;
     private final StorageEngine engine;
+    private final Metrics metrics = new Metrics().withJvmMetrics();
     private volatile boolean closed;
 
     private MetaStoreServer(ServerConfig config) {
         this.config = config;
         try {
             closeOrder.push(lockDataDir(config.dataDir()));
-            engine = switch (config.storage()) {
+            engine = new TimedEngine(switch (config.storage()) {
                 case MEMORY -> new MemoryEngine(config.memoryLocking());
                 case ROCKSDB -> new RocksEngine(config.dataDir().resolve("engine"), RocksEngineOptions.defaults());
-            };
+            }, metrics);
             closeOrder.push(engine);
             store = new MvccStore(engine, config.storeOptions());
             closeOrder.push(store);
-            Lessor lessor = new Lessor(config.leaseExpiry(), System::nanoTime);
+            Lessor lessor = new Lessor(config.leaseExpiry(), System::nanoTime, metrics);
             lessor.recover(store);
             AuthStore authStore = new AuthStore(System::nanoTime, AUTH_TOKEN_TTL_SECONDS,
                     io.metastore.server.auth.JwtTokens.parse(config.authToken()));
             authStore.recover(store);
             Alarms alarms = new Alarms(config.quotaBackendBytes(), engine::approximateSizeBytes);
             alarms.recover(store);
-            KvApplier kv = new KvApplier(store, lessor::exists);
+            KvApplier kv = new KvApplier(store, lessor::exists, metrics);
             EntryCodec codec = EntryCodecs.byName(config.codec());
             java.util.concurrent.ExecutorService keyEventExecutor = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "key-events");
@@ -112,8 +115,8 @@ public final class MetaStoreServer implements AutoCloseable {
                     applied -> {
                         watchHub.onApplied(applied);
                         keyEvents.onApplied(applied);
-                    }, appliedIndex);
-            raft = new RaftNode(config, fsm, codec);
+                    }, appliedIndex, metrics::leaderChanged);
+            raft = new RaftNode(config, fsm, codec, metrics);
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis());
             closeOrder.push(proposer);
@@ -125,7 +128,7 @@ public final class MetaStoreServer implements AutoCloseable {
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota);
             RaftLease raftLease = new RaftLease(lessor, new LeaseIds(identity.memberId(), System.currentTimeMillis()),
                     RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store, quota);
-            closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS));
+            closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS, metrics::leaseExpired));
             ForwardProcessor forwarded = new ForwardProcessor(store::appliedIndex);
             raftKv.serveForwarded(forwarded);
             raftLease.serveForwarded(forwarded);
@@ -156,14 +159,37 @@ public final class MetaStoreServer implements AutoCloseable {
                             }
                         };
                     })),
-                    GrpcServer.callerInterceptor(authStore)).start();
+                    metrics.grpc(), GrpcServer.callerInterceptor(authStore)).start();
             closeOrder.push(grpc);
             closeOrder.push(watchHub); // closes first too: open watch streams would hold up gRPC's graceful stop
+            registerGauges(proposer, appliedIndex, watchHub);
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
+    }
+
+    /** The gauges: values read from the components when the metrics are scraped. */
+    private void registerGauges(Proposer proposer, AppliedIndex appliedIndex, WatchHub watchHub) {
+        metrics.flag("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.",
+                () -> raft.leaderAddress() != null);
+        metrics.flag("etcd_server_is_leader", "Whether or not this member is a leader. 1 if is, 0 otherwise.", raft::isLeader);
+        metrics.gauge("etcd_server_proposals_committed_total", "The total number of consensus proposals committed.",
+                raft::lastCommittedIndex);
+        metrics.gauge("etcd_server_proposals_applied_total", "The total number of consensus proposals applied.",
+                appliedIndex::current);
+        metrics.gauge("etcd_server_proposals_pending",
+                "The current number of pending proposals to commit (commands handed to Raft, not yet applied).",
+                raft::pendingProposals);
+        metrics.gauge("metastore_proposal_queue_depth", "Commands waiting in the proposal queue for the proposer thread.",
+                proposer::queueDepth);
+        metrics.gauge("etcd_mvcc_db_total_size_in_bytes",
+                "Total size of the underlying database physically allocated in bytes (the engine's estimate).",
+                engine::approximateSizeBytes);
+        metrics.gauge("etcd_debugging_mvcc_keys_total", "Total number of keys.", store::keyCount);
+        metrics.gauge("etcd_debugging_mvcc_watcher_total", "Total number of watchers.", watchHub::watcherCount);
+        metrics.gauge("etcd_debugging_mvcc_watch_stream_total", "Total number of watch streams.", watchHub::streamCount);
     }
 
     /** Starts a member; it serves requests as soon as this returns (writes wait for a leader). */
@@ -210,6 +236,11 @@ public final class MetaStoreServer implements AutoCloseable {
 
     public MvccStore store() {
         return store;
+    }
+
+    /** This member's metrics; {@link Metrics#writeText} is what {@code /metrics} serves. */
+    public Metrics metrics() {
+        return metrics;
     }
 
     /**

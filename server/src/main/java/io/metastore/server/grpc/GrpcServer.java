@@ -4,11 +4,14 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.ServerServiceDefinition;
 import io.metastore.server.kv.RaftKv;
+import io.metastore.server.metrics.GrpcMetrics;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -25,10 +28,26 @@ public final class GrpcServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public GrpcServer(String host, int port, List<BindableService> services, io.grpc.ServerInterceptor... interceptors) {
+        this(host, port, services, null, interceptors);
+    }
+
+    /** {@code metrics}, when given, counts every call of these services and the health service. */
+    public GrpcServer(String host, int port, List<BindableService> services, GrpcMetrics metrics,
+                      io.grpc.ServerInterceptor... interceptors) {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
-                .addService(health.getHealthService());
-        services.forEach(s -> b.addService(io.grpc.ServerInterceptors.intercept(s, interceptors)));
+                .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES);
+        List<ServerServiceDefinition> all = new ArrayList<>();
+        all.add(health.getHealthService().bindService());
+        services.forEach(s -> all.add(io.grpc.ServerInterceptors.intercept(s, interceptors)));
+        for (ServerServiceDefinition d : all) {
+            b.addService(d);
+            if (metrics != null) {
+                metrics.register(d);
+            }
+        }
+        if (metrics != null) {
+            b.addStreamTracerFactory(metrics);
+        }
         this.server = b.build();
     }
 

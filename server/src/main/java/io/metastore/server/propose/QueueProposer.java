@@ -66,6 +66,11 @@ final class QueueProposer implements Proposer {
         return p.result();
     }
 
+    @Override
+    public int queueDepth() {
+        return queue.size();
+    }
+
     private void run() {
         List<Proposal> batch = new ArrayList<>(strategy.maxOps());
         long delayNanos = TimeUnit.MICROSECONDS.toNanos(strategy.maxDelayMicros());

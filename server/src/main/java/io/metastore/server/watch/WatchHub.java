@@ -641,12 +641,12 @@ public final class WatchHub implements AutoCloseable {
 
     // ------------------------------------------------------------------ observation and shutdown
 
-    /** Watchers that exist now. */
     /** The store's current revision, for headers of answers the hub does not build itself. */
     long currentRevision() {
         return store.currentRevision();
     }
 
+    /** Watchers that exist now. */
     public int watcherCount() {
         lock.lock();
         try {
@@ -654,6 +654,11 @@ public final class WatchHub implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Open Watch RPCs. */
+    public int streamCount() {
+        return streams.size();
     }
 
     /** Watchers currently catching up from history. */
