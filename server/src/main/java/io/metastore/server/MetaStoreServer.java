@@ -107,7 +107,8 @@ public final class MetaStoreServer implements AutoCloseable {
             });
             closeOrder.push(keyEventExecutor::shutdownNow);
             KeyEvents keyEvents = new KeyEvents(keyEventExecutor);
-            WatchHub watchHub = new WatchHub(store, WatchHub.Settings.defaults());
+            WatchHub watchHub = new WatchHub(store, WatchHub.Settings.forLimits(config.limits().maxWatchers(),
+                    config.limits().maxRequestBytes()));
             closeOrder.push(watchHub);
             AppliedIndex appliedIndex = new AppliedIndex();
             appliedIndex.applied(store.appliedIndex());
@@ -125,9 +126,11 @@ public final class MetaStoreServer implements AutoCloseable {
             LeaderForwarder forwarder = new LeaderForwarder(raft, appliedIndex, FORWARD_TIMEOUT_MILLIS);
             closeOrder.push(forwarder);
             Quota quota = new Quota(alarms, proposer, identity.memberId());
-            RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota);
+            RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota,
+                    config.limits().maxRequestBytes());
             RaftLease raftLease = new RaftLease(lessor, new LeaseIds(identity.memberId(), System.currentTimeMillis()),
-                    RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store, quota);
+                    RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store, quota,
+                    config.limits().maxLeases());
             closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS, metrics::leaseExpired));
             ForwardProcessor forwarded = new ForwardProcessor(store::appliedIndex);
             raftKv.serveForwarded(forwarded);
@@ -159,7 +162,7 @@ public final class MetaStoreServer implements AutoCloseable {
                             }
                         };
                     })),
-                    metrics.grpc(), GrpcServer.callerInterceptor(authStore)).start();
+                    config.limits(), metrics.grpc(), GrpcServer.callerInterceptor(authStore)).start();
             closeOrder.push(grpc);
             closeOrder.push(watchHub); // closes first too: open watch streams would hold up gRPC's graceful stop
             registerGauges(proposer, appliedIndex, watchHub);

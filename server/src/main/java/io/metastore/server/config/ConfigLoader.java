@@ -26,6 +26,9 @@ import java.util.Set;
  * {@link ConfigException} with a one-line message.
  */
 public final class ConfigLoader {
+    /** Highest {@code --max-request-bytes}: with gRPC's overhead added it must still fit an int. */
+    static final int MAX_REQUEST_BYTES = Integer.MAX_VALUE - (1 << 20);
+
     private ConfigLoader() {
     }
 
@@ -181,7 +184,15 @@ public final class ConfigLoader {
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,
-                choice(o, "lease-expiry", ExpiryTracker.Kind.class), quotaBytes(o), authToken(o), raft);
+                choice(o, "lease-expiry", ExpiryTracker.Kind.class), quotaBytes(o), authToken(o), limits(o), raft);
+    }
+
+    private static ServerConfig.Limits limits(Map<String, String> o) {
+        return new ServerConfig.Limits(intOption(o, "max-request-bytes", 1, MAX_REQUEST_BYTES),
+                intOption(o, "max-concurrent-streams", 0, Integer.MAX_VALUE),
+                intOption(o, "max-watchers", 1, Integer.MAX_VALUE),
+                intOption(o, "max-leases", 0, Integer.MAX_VALUE),
+                intOption(o, "max-requests-per-second", 0, Integer.MAX_VALUE));
     }
 
     private static String authToken(Map<String, String> o) {

@@ -5,6 +5,7 @@ import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.ServerServiceDefinition;
+import io.metastore.server.config.ServerConfig;
 import io.metastore.server.kv.RaftKv;
 import io.metastore.server.metrics.GrpcMetrics;
 
@@ -17,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC endpoint clients talk to: etcd's services plus {@code grpc.health.v1}. Messages up
- * to etcd's request limit plus gRPC overhead are accepted, as etcd does; the request-size
- * check itself answers "etcdserver: request is too large".
+ * to the request limit plus gRPC overhead are accepted, as etcd does: a larger one is refused
+ * by gRPC itself (RESOURCE_EXHAUSTED, gRPC's own message text), a smaller one over the request
+ * limit by the request check ("etcdserver: request is too large").
  */
 public final class GrpcServer implements AutoCloseable {
     /** etcd's {@code grpcOverheadBytes}. */
@@ -28,17 +30,29 @@ public final class GrpcServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public GrpcServer(String host, int port, List<BindableService> services, io.grpc.ServerInterceptor... interceptors) {
-        this(host, port, services, null, interceptors);
+        this(host, port, services, ServerConfig.Limits.defaults(), null, interceptors);
     }
 
-    /** {@code metrics}, when given, counts every call of these services and the health service. */
-    public GrpcServer(String host, int port, List<BindableService> services, GrpcMetrics metrics,
-                      io.grpc.ServerInterceptor... interceptors) {
+    /**
+     * {@code limits}: the message size ({@code maxRequestBytes} plus etcd's gRPC overhead), calls
+     * per connection and the request rate (the health service is never rate limited).
+     * {@code metrics}, when given, counts every call of these services and the health service.
+     */
+    public GrpcServer(String host, int port, List<BindableService> services, ServerConfig.Limits limits,
+                      GrpcMetrics metrics, io.grpc.ServerInterceptor... interceptors) {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES);
+                .maxInboundMessageSize(limits.maxRequestBytes() + GRPC_OVERHEAD_BYTES);
+        if (limits.maxConcurrentStreams() > 0) {
+            b.maxConcurrentCallsPerConnection(limits.maxConcurrentStreams());
+        }
+        List<io.grpc.ServerInterceptor> chain = new ArrayList<>(List.of(interceptors));
+        if (limits.maxRequestsPerSecond() > 0) {
+            // ServerInterceptors.intercept runs the last one first: the rate limit goes before any other work.
+            chain.add(new RateLimit(new TokenBucket(limits.maxRequestsPerSecond(), System::nanoTime)));
+        }
         List<ServerServiceDefinition> all = new ArrayList<>();
         all.add(health.getHealthService().bindService());
-        services.forEach(s -> all.add(io.grpc.ServerInterceptors.intercept(s, interceptors)));
+        services.forEach(s -> all.add(io.grpc.ServerInterceptors.intercept(s, chain)));
         for (ServerServiceDefinition d : all) {
             b.addService(d);
             if (metrics != null) {
