@@ -184,7 +184,20 @@ public final class ConfigLoader {
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,
-                choice(o, "lease-expiry", ExpiryTracker.Kind.class), quotaBytes(o), authToken(o), limits(o), raft);
+                choice(o, "lease-expiry", ExpiryTracker.Kind.class), quotaBytes(o), authToken(o), limits(o),
+                log(o), raft);
+    }
+
+    private static ServerConfig.Log log(Map<String, String> o) {
+        String format = o.get("log-format").trim().toLowerCase(Locale.ROOT);
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new ConfigException("--log-format must be text or json, got '" + o.get("log-format") + "'");
+        }
+        String level = o.get("log-level").trim().toLowerCase(Locale.ROOT);
+        if (!Set.of("error", "warn", "info", "debug", "trace").contains(level)) {
+            throw new ConfigException("--log-level must be error, warn, info, debug or trace, got '" + o.get("log-level") + "'");
+        }
+        return new ServerConfig.Log(format.equals("json"), level);
     }
 
     private static ServerConfig.Limits limits(Map<String, String> o) {

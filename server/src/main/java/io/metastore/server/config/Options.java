@@ -55,6 +55,9 @@ public final class Options {
             new Option("max-requests-per-second", "0", "N",
                     "calls accepted per second, bursts of up to one second's worth; the excess fails at once with"
                             + " 'too many requests' (0: no limit)", false),
+            new Option("log-format", "text", "text|json", "log lines as text, or as one JSON object per line (on stderr)", false),
+            new Option("log-level", "info", "error|warn|info|debug|trace",
+                    "level of MetaStore's own loggers; libraries log at warn, or at this level when it is stricter", false),
             new Option("raft-apply-batch", "32", "N", "jraft: most tasks applied to the state machine at once", false),
             new Option("raft-disruptor-buffer", "16384", "N", "jraft: size of the apply queue (a power of two)", false),
             new Option("raft-sync", "true", "true|false", "jraft: fsync the Raft log and metadata", false),

@@ -30,6 +30,7 @@ public record ServerConfig(
         long quotaBackendBytes,
         String authToken,
         Limits limits,
+        Log log,
         RaftSettings raft) {
 
     public enum Storage { MEMORY, ROCKSDB }
@@ -60,6 +61,13 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * The process's logging: {@code json} true for one JSON object per line, {@code level} of
+     * MetaStore's own loggers (error, warn, info, debug or trace). Applied by {@code Main}.
+     */
+    public record Log(boolean json, String level) {
+    }
+
     public ServerConfig {
         peers = List.copyOf(peers);
     }
@@ -77,7 +85,7 @@ public record ServerConfig(
     public ServerConfig withGrpcPort(int port) {
         return new ServerConfig(memberId, peers, grpcHost, port, storage, dataDir, join, tier, codec,
                 proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, quotaBackendBytes, authToken, limits,
-                raft);
+                log, raft);
     }
 
     /** The settings as one line, for the start-up log and benchmark records. */

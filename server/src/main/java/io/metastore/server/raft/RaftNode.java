@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RaftNode implements ProposalSink, AutoCloseable {
     public static final String GROUP = "metastore";
+    private static final String SOFA_LOGBACK_DISABLE = "logback.middleware.log.disable";
 
     private final EntryCodec codec;
     private final StoreStateMachine fsm;
@@ -71,6 +72,11 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         PeerId self = PeerId.parsePeer(config.raftAddress());
         NodeOptions options = nodeOptions(config, fsm, raftDir);
         options.setServiceFactory(TimedLogStorage.factory(metrics));
+        // jraft's transport (bolt) logs through sofa-common-tools, whose logback adapter predates
+        // logback 1.5 and fails with a stack trace; without it bolt logs through SLF4J like the rest.
+        if (System.getProperty(SOFA_LOGBACK_DISABLE) == null) {
+            System.setProperty(SOFA_LOGBACK_DISABLE, "true");
+        }
         this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
         this.service = new RaftGroupService(GROUP, self, options, rpcServer);
         this.node = service.start();

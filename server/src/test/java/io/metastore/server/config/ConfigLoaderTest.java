@@ -54,6 +54,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void loggingIsTextAtInfoUnlessToldOtherwise() {
+        assertEquals(new ServerConfig.Log(false, "info"), load(Map.of()).log());
+        assertEquals(new ServerConfig.Log(true, "debug"), load(Map.of(), "--log-format", "JSON", "--log-level", "debug").log());
+        assertThrows(ConfigException.class, () -> load(Map.of(), "--log-format", "xml"));
+        assertThrows(ConfigException.class, () -> load(Map.of(), "--log-level", "loud"));
+    }
+
+    @Test
     void theBaselineTierSetsEverySwitchToTheSeedsChoice() {
         ServerConfig c = load(Map.of(), "--tier", "baseline");
         assertEquals("json", c.codec());
