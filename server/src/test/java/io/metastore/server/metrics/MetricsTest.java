@@ -10,7 +10,13 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.TxnRequest;
 import io.etcd.jetcd.api.RequestOp;
+import io.etcd.jetcd.api.WatchCreateRequest;
+import io.etcd.jetcd.api.WatchGrpc;
+import io.etcd.jetcd.api.WatchRequest;
+import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.metastore.server.MetaStoreServer;
@@ -21,8 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,10 +160,54 @@ class MetricsTest {
     }
 
     @Test
-    void keysAndWatchersAreGauges() {
-        put("m/k", "v");
-        Scrape s = Scrape.of(server.metrics());
-        assertTrue(s.value("etcd_debugging_mvcc_keys_total") >= 1);
-        assertEquals(0, s.value("etcd_debugging_mvcc_watcher_total"));
+    void anExpiredLeaseIsCountedOnceItsRevokeIsApplied() {
+        LeaseGrpc.LeaseBlockingStub lease = LeaseGrpc.newBlockingStub(channel);
+        double before = Scrape.of(server.metrics()).value("etcd_debugging_server_lease_expired_total");
+        lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(1).build()); // raised to the minimum, 2 s
+        TestServers.await(() -> Scrape.of(server.metrics()).value("etcd_debugging_server_lease_expired_total") >= before + 1,
+                20, "the lease to expire");
+    }
+
+    @Test
+    void watchersAndWatchStreamsAreGaugesThatFollowTheStreams() throws Exception {
+        Scrape before = Scrape.of(server.metrics());
+        LinkedBlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
+        StreamObserver<WatchRequest> stream = WatchGrpc.newStub(channel).watch(new StreamObserver<>() {
+            @Override
+            public void onNext(WatchResponse r) {
+                responses.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        for (String key : new String[] {"m/w1", "m/w2"}) {
+            stream.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+                    .setKey(ByteString.copyFromUtf8(key))).build());
+            assertNotNull(responses.poll(10, TimeUnit.SECONDS));
+        }
+        Scrape during = Scrape.of(server.metrics());
+        assertEquals(2, during.value("etcd_debugging_mvcc_watcher_total") - before.value("etcd_debugging_mvcc_watcher_total"));
+        assertEquals(1, during.value("etcd_debugging_mvcc_watch_stream_total")
+                - before.value("etcd_debugging_mvcc_watch_stream_total"));
+        ((ClientCallStreamObserver<WatchRequest>) stream).cancel("done", null);
+        TestServers.await(() -> Scrape.of(server.metrics()).value("etcd_debugging_mvcc_watch_stream_total")
+                == before.value("etcd_debugging_mvcc_watch_stream_total"), 10, "the watch stream to close");
+        assertEquals(before.value("etcd_debugging_mvcc_watcher_total"),
+                Scrape.of(server.metrics()).value("etcd_debugging_mvcc_watcher_total"));
+    }
+
+    @Test
+    void keysAreAGaugeOfTheCurrentRevision() {
+        put("m/k1", "v");
+        double before = Scrape.of(server.metrics()).value("etcd_debugging_mvcc_keys_total");
+        put("m/k2", "v");
+        put("m/k2", "again");
+        assertEquals(before + 1, Scrape.of(server.metrics()).value("etcd_debugging_mvcc_keys_total"));
     }
 }
