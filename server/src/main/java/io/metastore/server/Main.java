@@ -3,13 +3,16 @@ package io.metastore.server;
 import io.metastore.server.config.ConfigException;
 import io.metastore.server.config.ConfigLoader;
 import io.metastore.server.config.ServerConfig;
+import io.metastore.server.logging.Logging;
 
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs one MetaStore member in the foreground until SIGTERM or SIGINT. Bad options or an
- * unusable data dir end the process with one line on stderr and a non-zero exit code.
+ * unusable data dir end the process with one line on stderr and a non-zero exit code. The
+ * start-up and shutdown lines go to stdout as plain text (harnesses wait for them); logging,
+ * configured here from {@code --log-format} and {@code --log-level}, goes to stderr.
  */
 public final class Main {
     private Main() {
@@ -35,6 +38,7 @@ public final class Main {
             err.println("metastore: " + e.getMessage());
             return 2;
         }
+        Logging.configure(config.log().json() ? Logging.Format.JSON : Logging.Format.TEXT, Logging.level(config.log().level()));
         MetaStoreServer server;
         try {
             server = MetaStoreServer.start(config);

@@ -39,6 +39,8 @@ import io.metastore.server.raft.IdentityFile;
 import io.metastore.server.raft.ForwardProcessor;
 import io.metastore.server.raft.MemberInfo;
 import io.metastore.server.maintenance.Maintenance;
+import io.metastore.server.metrics.Metrics;
+import io.metastore.server.metrics.TimedEngine;
 import io.metastore.server.maintenance.Membership;
 import io.metastore.server.member.MemberIds;
 import io.metastore.server.raft.LeaderForwarder;
@@ -84,6 +86,7 @@ public final class MetaStoreServer implements AutoCloseable {
     private final HttpListener http;
     private final MvccStore store;
     private final StorageEngine engine;
+    private final Metrics metrics = new Metrics().withJvmMetrics();
     private volatile boolean closed;
 
     private MetaStoreServer(ServerConfig config) {
@@ -91,14 +94,14 @@ public final class MetaStoreServer implements AutoCloseable {
         try {
             closeOrder.push(lockDataDir(config.dataDir()));
             ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join());
-            engine = switch (config.storage()) {
+            engine = new TimedEngine(switch (config.storage()) {
                 case MEMORY -> new MemoryEngine(config.memoryLocking());
                 case ROCKSDB -> new RocksEngine(config.dataDir().resolve("engine"), RocksEngineOptions.defaults());
-            };
+            }, metrics);
             closeOrder.push(engine);
             store = new MvccStore(engine, config.storeOptions());
             closeOrder.push(store);
-            Lessor lessor = new Lessor(config.leaseExpiry(), System::nanoTime);
+            Lessor lessor = new Lessor(config.leaseExpiry(), System::nanoTime, metrics);
             lessor.recover(store);
             AuthStore authStore = new AuthStore(System::nanoTime, AUTH_TOKEN_TTL_SECONDS,
                     io.metastore.server.auth.JwtTokens.parse(config.authToken()));
@@ -108,7 +111,7 @@ public final class MetaStoreServer implements AutoCloseable {
             MemberIds memberIds = new MemberIds(peer -> ClusterIdentity.memberId(identity.clusterId(), peer),
                     config.raftAddress());
             memberIds.recover(store);
-            KvApplier kv = new KvApplier(store, lessor::exists);
+            KvApplier kv = new KvApplier(store, lessor::exists, metrics);
             EntryCodec codec = EntryCodecs.byName(config.codec());
             java.util.concurrent.ExecutorService keyEventExecutor = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "key-events");
@@ -117,7 +120,8 @@ public final class MetaStoreServer implements AutoCloseable {
             });
             closeOrder.push(keyEventExecutor::shutdownNow);
             KeyEvents keyEvents = new KeyEvents(keyEventExecutor);
-            WatchHub watchHub = new WatchHub(store, WatchHub.Settings.defaults());
+            WatchHub watchHub = new WatchHub(store, WatchHub.Settings.forLimits(config.limits().maxWatchers(),
+                    config.limits().maxRequestBytes()));
             closeOrder.push(watchHub);
             AppliedIndex appliedIndex = new AppliedIndex();
             appliedIndex.applied(store.appliedIndex());
@@ -125,8 +129,8 @@ public final class MetaStoreServer implements AutoCloseable {
                     applied -> {
                         watchHub.onApplied(applied);
                         keyEvents.onApplied(applied);
-                    }, appliedIndex);
-            raft = new RaftNode(config, fsm, codec);
+                    }, appliedIndex, metrics::leaderChanged);
+            raft = new RaftNode(config, fsm, codec, metrics);
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis(),
                     config.grpcExecutor() == ServerConfig.GrpcExecutor.POOL);
@@ -135,10 +139,12 @@ public final class MetaStoreServer implements AutoCloseable {
             LeaderForwarder forwarder = new LeaderForwarder(raft, appliedIndex, FORWARD_TIMEOUT_MILLIS);
             closeOrder.push(forwarder);
             Quota quota = new Quota(alarms, proposer, memberIds::self);
-            RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota);
+            RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota,
+                    config.limits().maxRequestBytes());
             RaftLease raftLease = new RaftLease(lessor, new LeaseIds(memberIds.self(), System.currentTimeMillis()),
-                    RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store, quota);
-            closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS));
+                    RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store, quota,
+                    config.limits().maxLeases());
+            closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS, metrics::leaseExpired));
             ForwardProcessor forwarded = new ForwardProcessor(store::appliedIndex);
             raftKv.serveForwarded(forwarded);
             raftLease.serveForwarded(forwarded);
@@ -156,8 +162,9 @@ public final class MetaStoreServer implements AutoCloseable {
                     proposer, memberIds);
             membership.serveForwarded(forwarded);
             ClientPort clientPort = new ClientPort(null);
-            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), clientPort.credentials(),
-                    config.grpcExecutor() == ServerConfig.GrpcExecutor.DIRECT ? raft::isLeader : null,
+            grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), new GrpcServer.Setup(clientPort.credentials(),
+                    config.grpcExecutor() == ServerConfig.GrpcExecutor.DIRECT ? raft::isLeader : null, config.limits(),
+                    metrics.grpc()),
                     List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
                     GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth),
@@ -174,9 +181,14 @@ public final class MetaStoreServer implements AutoCloseable {
                         };
                     })),
                     GrpcServer.callerInterceptor(authStore));
-            // /metrics answers 404 until a metrics registry is wired in here (a Consumer<OutputStream>)
             StatusRoutes status = new StatusRoutes(new Health(() -> raft.leaderAddress() != null,
-                    () -> !alarms.raised().isEmpty(), raft::readIndex), Maintenance.VERSION, null);
+                    () -> !alarms.raised().isEmpty(), raft::readIndex), Maintenance.VERSION, out -> {
+                        try {
+                            metrics.writeText(out);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
             clientPort.serve(new ClientApi(status, new Gateway(grpc.localChannel())));
             grpc.start();
             closeOrder.push(grpc);
@@ -188,11 +200,34 @@ public final class MetaStoreServer implements AutoCloseable {
                 http = null;
             }
             closeOrder.push(watchHub); // closes first too: open watch streams would hold up gRPC's graceful stop
+            registerGauges(proposer, appliedIndex, watchHub);
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
+    }
+
+    /** The gauges: values read from the components when the metrics are scraped. */
+    private void registerGauges(Proposer proposer, AppliedIndex appliedIndex, WatchHub watchHub) {
+        metrics.flag("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.",
+                () -> raft.leaderAddress() != null);
+        metrics.flag("etcd_server_is_leader", "Whether or not this member is a leader. 1 if is, 0 otherwise.", raft::isLeader);
+        metrics.gauge("etcd_server_proposals_committed_total", "The total number of consensus proposals committed.",
+                raft::lastCommittedIndex);
+        metrics.gauge("etcd_server_proposals_applied_total", "The total number of consensus proposals applied.",
+                appliedIndex::current);
+        metrics.gauge("etcd_server_proposals_pending",
+                "The current number of pending proposals to commit (commands handed to Raft, not yet applied).",
+                raft::pendingProposals);
+        metrics.gauge("metastore_proposal_queue_depth", "Commands waiting in the proposal queue for the proposer thread.",
+                proposer::queueDepth);
+        metrics.gauge("etcd_mvcc_db_total_size_in_bytes",
+                "Total size of the underlying database physically allocated in bytes (the engine's estimate).",
+                engine::approximateSizeBytes);
+        metrics.gauge("etcd_debugging_mvcc_keys_total", "Total number of keys.", store::keyCount);
+        metrics.gauge("etcd_debugging_mvcc_watcher_total", "Total number of watchers.", watchHub::watcherCount);
+        metrics.gauge("etcd_debugging_mvcc_watch_stream_total", "Total number of watch streams.", watchHub::streamCount);
     }
 
     /** Starts a member; it serves requests as soon as this returns (writes wait for a leader). */
@@ -244,6 +279,11 @@ public final class MetaStoreServer implements AutoCloseable {
 
     public MvccStore store() {
         return store;
+    }
+
+    /** This member's metrics; {@link Metrics#writeText} is what {@code /metrics} serves. */
+    public Metrics metrics() {
+        return metrics;
     }
 
     /**

@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * MicroBench [--root DIR] [--out DIR] SUITES [--quick] [--flame] [--filter REGEX] [JMH options...]
  * MicroBench [--root DIR] --summarize RUN_DIR
  *
- *   SUITES       codec | handoff | store | compaction | options | all, or a comma-separated list
+ *   SUITES       codec | handoff | store | compaction | options | lease | metrics | all, or a comma-separated list
  *   --quick      1 fork, 1 warmup and 1 measurement iteration of 100 ms each (unless JMH options
  *                say otherwise): proves every benchmark runs, measures nothing worth keeping
  *   --flame      attach async-profiler (JMH's -prof async) and write flame graphs and the JSON

@@ -22,7 +22,9 @@ enum Suite {
     OPTIONS("options", "Tier 1 store switches, one at a time",
             "config", "baseline", "io\\.metastore\\.bench\\.StoreOptionsBenchmark\\."),
     LEASE("lease", "Lease expiry: finding expired leases per tick",
-            "strategy", "scan", "io\\.metastore\\.bench\\.LeaseExpiryBenchmark\\.");
+            "strategy", "scan", "io\\.metastore\\.bench\\.LeaseExpiryBenchmark\\."),
+    METRICS("metrics", "Metrics: what recording costs a request",
+            "record", "none", "io\\.metastore\\.bench\\.MetricsRecordBenchmark\\.");
 
     final String id;
     final String title;

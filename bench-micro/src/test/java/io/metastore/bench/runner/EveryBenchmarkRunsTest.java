@@ -28,7 +28,8 @@ class EveryBenchmarkRunsTest {
             Suite.STORE, 2 * 5 * 3,             // single and contended x five operations x engine
             Suite.COMPACTION, 3 * 3,            // engine x revisions
             Suite.OPTIONS, 2 * 6 * 2,           // put, rangeKey x config x engine
-            Suite.LEASE, 2 * 3);                // strategy x leases
+            Suite.LEASE, 2 * 3,                 // strategy x leases
+            Suite.METRICS, 2 * 5);              // single and contended x record
 
     @Test
     void everyBenchmarkRunsInQuickModeAndTheSummaryCoversEverySuite(@TempDir Path out) throws Exception {

@@ -28,6 +28,7 @@ import io.metastore.mvcc.WriteResult;
 import io.metastore.mvcc.WriteTxn;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.error.EtcdException;
+import io.metastore.server.metrics.Metrics;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,10 +59,17 @@ public final class KvApplier {
 
     private final MvccStore store;
     private final LeaseLookup leases;
+    private final Metrics metrics;
 
     public KvApplier(MvccStore store, LeaseLookup leases) {
+        this(store, leases, new Metrics());
+    }
+
+    /** {@code metrics} counts the puts, deletes, ranges and txns this member performs ({@code etcd_mvcc_*_total}). */
+    public KvApplier(MvccStore store, LeaseLookup leases, Metrics metrics) {
         this.store = store;
         this.leases = leases;
+        this.metrics = metrics;
     }
 
     /**
@@ -95,9 +103,11 @@ public final class KvApplier {
             if (command instanceof Put p) {
                 checkLease(p);
                 PutResponse resp = put(txn, p);
+                metrics.put();
                 return Applied.ok(resp, txn.endRequest().events());
             } else if (command instanceof DeleteRange d) {
                 DeleteRangeResponse resp = deleteRange(txn, d);
+                metrics.delete();
                 return Applied.ok(resp, txn.endRequest().events());
             } else if (command instanceof Txn t) {
                 return txn(txn, t);
@@ -113,7 +123,9 @@ public final class KvApplier {
 
     /** Answers a range outside the log from the store as it is now; the header carries only the revision. */
     public RangeResponse range(Range r) {
-        return range(store::range, r);
+        RangeResponse resp = range(store::range, r);
+        metrics.range();
+        return resp;
     }
 
     /** Answers a read-only txn outside the log, at the current revision, without the write lock. */
@@ -125,6 +137,7 @@ public final class KvApplier {
         checkRanges(t, path, new int[] {0}, rev);
         TxnResponse.Builder resp = TxnResponse.newBuilder();
         runTxn(null, view, t, path, new int[] {0}, resp);
+        metrics.txn();
         return resp.setHeader(header(rev)).build();
     }
 
@@ -175,6 +188,7 @@ public final class KvApplier {
         checkRanges(t, path, new int[] {0}, before);
         TxnResponse.Builder resp = TxnResponse.newBuilder();
         runTxn(txn, view, t, path, new int[] {0}, resp);
+        metrics.txn();
         WriteResult w = txn.endRequest();
         resp.setHeader(header(w.revision()));
         return Applied.ok(resp.build(), w.events());
@@ -268,10 +282,13 @@ public final class KvApplier {
             ResponseOp.Builder r = ResponseOp.newBuilder();
             if (op instanceof Range range) {
                 r.setResponseRange(range(view, range));
+                metrics.range();
             } else if (op instanceof Put p) {
                 r.setResponsePut(put(txn, p));
+                metrics.put();
             } else if (op instanceof DeleteRange d) {
                 r.setResponseDeleteRange(deleteRange(txn, d));
+                metrics.delete();
             } else if (op instanceof Txn nested) {
                 TxnResponse.Builder inner = TxnResponse.newBuilder().setHeader(ResponseHeader.getDefaultInstance());
                 runTxn(txn, view, nested, path, cursor, inner);

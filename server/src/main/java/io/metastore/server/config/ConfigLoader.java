@@ -26,6 +26,9 @@ import java.util.Set;
  * {@link ConfigException} with a one-line message.
  */
 public final class ConfigLoader {
+    /** Highest {@code --max-request-bytes}: with gRPC's overhead added it must still fit an int. */
+    static final int MAX_REQUEST_BYTES = Integer.MAX_VALUE - (1 << 20);
+
     private ConfigLoader() {
     }
 
@@ -183,7 +186,27 @@ public final class ConfigLoader {
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,
                 choice(o, "lease-expiry", ExpiryTracker.Kind.class), choice(o, "grpc-executor", ServerConfig.GrpcExecutor.class),
-                quotaBytes(o), authToken(o), raft);
+                quotaBytes(o), authToken(o), limits(o), log(o), raft);
+    }
+
+    private static ServerConfig.Log log(Map<String, String> o) {
+        String format = o.get("log-format").trim().toLowerCase(Locale.ROOT);
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new ConfigException("--log-format must be text or json, got '" + o.get("log-format") + "'");
+        }
+        String level = o.get("log-level").trim().toLowerCase(Locale.ROOT);
+        if (!Set.of("error", "warn", "info", "debug", "trace").contains(level)) {
+            throw new ConfigException("--log-level must be error, warn, info, debug or trace, got '" + o.get("log-level") + "'");
+        }
+        return new ServerConfig.Log(format.equals("json"), level);
+    }
+
+    private static ServerConfig.Limits limits(Map<String, String> o) {
+        return new ServerConfig.Limits(intOption(o, "max-request-bytes", 1, MAX_REQUEST_BYTES),
+                intOption(o, "max-concurrent-streams", 0, Integer.MAX_VALUE),
+                intOption(o, "max-watchers", 1, Integer.MAX_VALUE),
+                intOption(o, "max-leases", 0, Integer.MAX_VALUE),
+                intOption(o, "max-requests-per-second", 0, Integer.MAX_VALUE));
     }
 
     private static String authToken(Map<String, String> o) {

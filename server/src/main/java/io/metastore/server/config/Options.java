@@ -50,6 +50,19 @@ public final class Options {
                     "space quota of the store; over it a NOSPACE alarm refuses writes (0: 2 GiB, negative: none)", false),
             new Option("auth-token", "simple", "simple|jwt,sign-method=HS256,priv-key=FILE[,ttl=5m]",
                     "auth tokens: simple (issued through the log) or signed JWT with a shared HMAC secret", false),
+            new Option("max-request-bytes", "1572864", "BYTES",
+                    "largest request accepted for Raft ('request is too large' above it); gRPC messages may be 512 KiB larger", false),
+            new Option("max-concurrent-streams", "0", "N", "concurrent gRPC calls per client connection (0: no limit)", false),
+            new Option("max-watchers", "100000", "N", "watchers this member serves; a create beyond it is canceled"
+                    + " with 'too many requests'", false),
+            new Option("max-leases", "0", "N", "leases the cluster holds; a grant beyond it fails with 'too many requests'"
+                    + " (0: no limit)", false),
+            new Option("max-requests-per-second", "0", "N",
+                    "calls accepted per second, bursts of up to one second's worth; the excess fails at once with"
+                            + " 'too many requests' (0: no limit)", false),
+            new Option("log-format", "text", "text|json", "log lines as text, or as one JSON object per line (on stderr)", false),
+            new Option("log-level", "info", "error|warn|info|debug|trace",
+                    "level of MetaStore's own loggers; libraries log at warn, or at this level when it is stricter", false),
             new Option("raft-apply-batch", "32", "N", "jraft: most tasks applied to the state machine at once", false),
             new Option("raft-disruptor-buffer", "16384", "N", "jraft: size of the apply queue (a power of two)", false),
             new Option("raft-sync", "true", "true|false", "jraft: fsync the Raft log and metadata", false),

@@ -31,6 +31,8 @@ public record ServerConfig(
         GrpcExecutor grpcExecutor,
         long quotaBackendBytes,
         String authToken,
+        Limits limits,
+        Log log,
         RaftSettings raft) {
 
     public enum Storage { MEMORY, ROCKSDB }
@@ -45,6 +47,34 @@ public record ServerConfig(
     /** jraft's own settings, printed at start-up because every benchmark must record them. */
     public record RaftSettings(int applyBatch, int disruptorBufferSize, boolean sync, int electionTimeoutMs,
                                int snapshotIntervalSecs, int snapshotLogIndexMargin) {
+    }
+
+    /**
+     * What one member takes at most; every limit refuses the excess at once, so overload never
+     * builds a queue.
+     *
+     * @param maxRequestBytes      largest request proposed to Raft (etcd's {@code --max-request-bytes});
+     *                             gRPC takes messages up to this plus etcd's 512 KiB of overhead
+     * @param maxConcurrentStreams concurrent calls per client connection (0: no limit)
+     * @param maxWatchers          watchers on this member
+     * @param maxLeases            leases in the cluster, checked when a grant is proposed (0: no limit)
+     * @param maxRequestsPerSecond calls accepted per second, with a burst of one second's worth (0: no limit)
+     */
+    public record Limits(int maxRequestBytes, int maxConcurrentStreams, int maxWatchers, int maxLeases,
+                         int maxRequestsPerSecond) {
+        /** etcd's default {@code --max-request-bytes}: 1.5 MiB. */
+        public static final int DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
+
+        public static Limits defaults() {
+            return new Limits(DEFAULT_MAX_REQUEST_BYTES, 0, 100_000, 0, 0);
+        }
+    }
+
+    /**
+     * The process's logging: {@code json} true for one JSON object per line, {@code level} of
+     * MetaStore's own loggers (error, warn, info, debug or trace). Applied by {@code Main}.
+     */
+    public record Log(boolean json, String level) {
     }
 
     public ServerConfig {
@@ -69,7 +99,7 @@ public record ServerConfig(
     public ServerConfig withGrpcPort(int port) {
         return new ServerConfig(memberId, peers, grpcHost, port, httpPort, storage, dataDir, join, tier, codec,
                 proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, grpcExecutor, quotaBackendBytes,
-                authToken, raft);
+                authToken, limits, log, raft);
     }
 
     /** The settings as one line, for the start-up log and benchmark records. */
@@ -81,6 +111,7 @@ public record ServerConfig(
                 + " memory-locking=" + memoryLocking.name().toLowerCase(java.util.Locale.ROOT) + " store=" + storeOptions
                 + " lease-expiry=" + leaseExpiry.name().toLowerCase(java.util.Locale.ROOT)
                 + " grpc-executor=" + grpcExecutor.name().toLowerCase(java.util.Locale.ROOT)
+                + " limits=" + limits
                 + " raft=" + raft;
     }
 }

@@ -4,23 +4,27 @@ import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.ServerServiceDefinition;
+import io.metastore.server.config.ServerConfig;
 import io.metastore.server.kv.RaftKv;
+import io.metastore.server.metrics.GrpcMetrics;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC endpoint clients talk to: etcd's services plus {@code grpc.health.v1}. Messages up
- * to etcd's request limit plus gRPC overhead are accepted, as etcd does; the request-size
- * check itself answers "etcdserver: request is too large".
+ * to the request limit plus gRPC overhead are accepted, as etcd does: a larger one is refused
+ * by gRPC itself (RESOURCE_EXHAUSTED, gRPC's own message text), a smaller one over the request
+ * limit by the request check ("etcdserver: request is too large").
  *
  * <p>The same service definitions, behind the same interceptors, are also served in-process
  * ({@link #localChannel()}): the JSON gateway calls them there, as etcd's gateway dials its own
@@ -36,32 +40,62 @@ public final class GrpcServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public GrpcServer(String host, int port, List<BindableService> services, io.grpc.ServerInterceptor... interceptors) {
-        this(host, port, null, null, services, interceptors);
+        this(host, port, Setup.defaults(), services, interceptors);
     }
 
     /**
+     * How the endpoint is set up besides its services.
+     *
      * @param credentials   how connections are set up ({@code null}: plaintext gRPC only); the
      *                      client port passes its own to serve HTTP/1.1 on the same socket
      * @param directKvWhile when given, KV calls from the network run on the transport threads while
      *                      it answers true (this member leads); see {@link DirectKvCalls}
+     * @param limits        the message size ({@code maxRequestBytes} plus etcd's gRPC overhead), calls
+     *                      per connection and the request rate (the health service is never rate limited)
+     * @param metrics       when given, counts every call of these services and the health service
      */
-    public GrpcServer(String host, int port, ServerCredentials credentials, java.util.function.BooleanSupplier directKvWhile,
-                      List<BindableService> services, io.grpc.ServerInterceptor... interceptors) {
+    public record Setup(ServerCredentials credentials, java.util.function.BooleanSupplier directKvWhile,
+                        ServerConfig.Limits limits, GrpcMetrics metrics) {
+        public static Setup defaults() {
+            return new Setup(null, null, ServerConfig.Limits.defaults(), null);
+        }
+    }
+
+    public GrpcServer(String host, int port, Setup setup, List<BindableService> services,
+                      io.grpc.ServerInterceptor... interceptors) {
         InetSocketAddress address = new InetSocketAddress(host, port);
-        NettyServerBuilder b = (credentials == null ? NettyServerBuilder.forAddress(address)
-                : NettyServerBuilder.forAddress(address, credentials))
-                .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
-                .addService(health.getHealthService());
-        if (directKvWhile != null) {
-            b.callExecutor(new DirectKvCalls(directKvWhile));
+        ServerConfig.Limits limits = setup.limits();
+        NettyServerBuilder b = (setup.credentials() == null ? NettyServerBuilder.forAddress(address)
+                : NettyServerBuilder.forAddress(address, setup.credentials()))
+                .maxInboundMessageSize(limits.maxRequestBytes() + GRPC_OVERHEAD_BYTES);
+        if (limits.maxConcurrentStreams() > 0) {
+            b.maxConcurrentCallsPerConnection(limits.maxConcurrentStreams());
+        }
+        if (setup.directKvWhile() != null) {
+            b.callExecutor(new DirectKvCalls(setup.directKvWhile()));
         }
         String localName = InProcessServerBuilder.generateName();
         InProcessServerBuilder l = InProcessServerBuilder.forName(localName)
-                .maxInboundMessageSize(RaftKv.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES);
-        for (BindableService s : services) {
-            ServerServiceDefinition intercepted = io.grpc.ServerInterceptors.intercept(s, interceptors);
-            b.addService(intercepted);
-            l.addService(intercepted);
+                .maxInboundMessageSize(limits.maxRequestBytes() + GRPC_OVERHEAD_BYTES);
+        List<io.grpc.ServerInterceptor> chain = new ArrayList<>(List.of(interceptors));
+        if (limits.maxRequestsPerSecond() > 0) {
+            // ServerInterceptors.intercept runs the last one first: the rate limit goes before any other work.
+            chain.add(new RateLimit(new TokenBucket(limits.maxRequestsPerSecond(), System::nanoTime)));
+        }
+        List<ServerServiceDefinition> all = new ArrayList<>();
+        all.add(health.getHealthService().bindService());
+        services.forEach(s -> all.add(io.grpc.ServerInterceptors.intercept(s, chain)));
+        for (ServerServiceDefinition d : all) {
+            b.addService(d);
+            l.addService(d);
+            if (setup.metrics() != null) {
+                setup.metrics().register(d);
+            }
+        }
+        if (setup.metrics() != null) {
+            // the gateway's calls are client calls too, counted as etcd counts its gateway's
+            b.addStreamTracerFactory(setup.metrics());
+            l.addStreamTracerFactory(setup.metrics());
         }
         this.server = b.build();
         this.local = l.build();

@@ -31,8 +31,8 @@ import java.nio.charset.StandardCharsets;
  * {@code {"error":{"grpc_code":N,"http_code":H,"message":"...","http_status":"..."}}}.
  */
 public final class Gateway {
-    /** Bodies are refused beyond etcd's request limit plus gRPC's overhead, as the gRPC port refuses them. */
-    static final int MAX_BODY = io.metastore.server.kv.RaftKv.MAX_REQUEST_BYTES + 512 * 1024;
+    /** Bodies are refused beyond etcd's default request limit plus gRPC's overhead (the services behind apply --max-request-bytes). */
+    static final int MAX_BODY = io.metastore.server.config.ServerConfig.Limits.DEFAULT_MAX_REQUEST_BYTES + 512 * 1024;
     private static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();

@@ -39,9 +39,6 @@ import java.util.function.Supplier;
  */
 public final class RaftKv {
 
-    /** etcd's default {@code --max-request-bytes}. */
-    public static final int MAX_REQUEST_BYTES = 3 * 512 * 1024;
-
     private final KvApplier kv;
     private final RequestChecks checks;
     private final Proposer proposer;
@@ -49,9 +46,12 @@ public final class RaftKv {
     private final Headers headers;
     private final LeaderForwarder forwarder;
     private final io.metastore.server.alarm.Quota quota;
+    private final int maxRequestBytes;
 
+    /** {@code maxRequestBytes}: etcd's {@code --max-request-bytes}; a larger write is "request is too large". */
     public RaftKv(KvApplier kv, RequestChecks checks, Proposer proposer, RaftNode raft, Headers headers,
-                  LeaderForwarder forwarder, io.metastore.server.alarm.Quota quota) {
+                  LeaderForwarder forwarder, io.metastore.server.alarm.Quota quota, int maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
         this.forwarder = forwarder;
         this.quota = quota;
         this.kv = kv;
@@ -167,8 +167,8 @@ public final class RaftKv {
         return true;
     }
 
-    private static void checkSize(int bytes) {
-        if (bytes > MAX_REQUEST_BYTES) {
+    private void checkSize(int bytes) {
+        if (bytes > maxRequestBytes) {
             throw EtcdError.REQUEST_TOO_LARGE.exception();
         }
     }

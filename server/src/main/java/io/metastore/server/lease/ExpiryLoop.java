@@ -26,11 +26,16 @@ public final class ExpiryLoop implements AutoCloseable {
         return t;
     });
 
-    public ExpiryLoop(Lessor lessor, Proposer proposer, long tickMillis) {
+    /** {@code expired} runs once for each expired lease whose revoke was applied. */
+    public ExpiryLoop(Lessor lessor, Proposer proposer, long tickMillis, Runnable expired) {
         timer.scheduleWithFixedDelay(() -> {
             try {
                 for (Lease l : lessor.takeExpired(REVOKES_PER_TICK, TimeUnit.SECONDS.toNanos(RETRY_SECONDS))) {
-                    proposer.propose(new LeaseRevoke(l.id()));
+                    proposer.propose(new LeaseRevoke(l.id())).thenAccept(a -> {
+                        if (!a.isError()) {
+                            expired.run();
+                        }
+                    });
                 }
             } catch (RuntimeException e) {
                 LOG.warn("lease expiry tick failed", e);

@@ -8,6 +8,7 @@ import io.metastore.mvcc.MvccStore;
 import io.metastore.mvcc.RangeQuery;
 import io.metastore.mvcc.WriteTxn;
 import io.metastore.server.error.EtcdError;
+import io.metastore.server.metrics.Metrics;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -41,11 +42,18 @@ public final class Lessor {
     private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
     private final ExpiryTracker expiry;
     private final LongSupplier clock;
+    private final Metrics metrics;
     private volatile boolean primary;
 
     public Lessor(ExpiryTracker.Kind expiryKind, LongSupplier nanoClock) {
+        this(expiryKind, nanoClock, new Metrics());
+    }
+
+    /** {@code metrics} counts grants and revokes as they are applied, on every member (etcd's lessor does). */
+    public Lessor(ExpiryTracker.Kind expiryKind, LongSupplier nanoClock, Metrics metrics) {
         this.expiry = ExpiryTracker.create(expiryKind, leases);
         this.clock = nanoClock;
+        this.metrics = metrics;
     }
 
     public boolean exists(long id) {
@@ -96,6 +104,7 @@ public final class Lessor {
         if (primary) {
             refresh(l);
         }
+        metrics.leaseGranted();
         return l;
     }
 
@@ -113,6 +122,7 @@ public final class Lessor {
         }
         txn.deleteAux(recordKey(r.id()));
         leases.remove(r.id());
+        metrics.leaseRevoked();
     }
 
     /** Keeps the key sets in step with applied writes: a put attaches to its lease, leaving the old one. */

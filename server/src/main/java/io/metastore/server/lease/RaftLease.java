@@ -43,10 +43,14 @@ public final class RaftLease {
     private final LeaderForwarder forwarder;
     private final MvccStore store;
     private final io.metastore.server.alarm.Quota quota;
+    private final int maxLeases;
 
+    /** {@code maxLeases}: a grant while the cluster holds this many leases fails with "too many requests" (0: no limit). */
     public RaftLease(Lessor lessor, LeaseIds ids, long minTtlSeconds, Proposer proposer, RaftNode raft,
-                     Headers headers, LeaderForwarder forwarder, MvccStore store, io.metastore.server.alarm.Quota quota) {
+                     Headers headers, LeaderForwarder forwarder, MvccStore store, io.metastore.server.alarm.Quota quota,
+                     int maxLeases) {
         this.quota = quota;
+        this.maxLeases = maxLeases;
         this.lessor = lessor;
         this.ids = ids;
         this.minTtlSeconds = minTtlSeconds;
@@ -65,6 +69,10 @@ public final class RaftLease {
     public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest req) {
         if (req.getTTL() > MAX_TTL_SECONDS) {
             throw EtcdError.LEASE_TTL_TOO_LARGE.exception();
+        }
+        // Every member holds the same lease table, so the member that takes the request decides.
+        if (maxLeases > 0 && lessor.leases().size() >= maxLeases) {
+            throw EtcdError.TOO_MANY_REQUESTS.exception();
         }
         quota.check();
         return forwarder.route(() -> grantHere(req), ForwardRequest.Kind.LEASE_GRANT, req, LeaseGrantResponse::parseFrom)

@@ -17,6 +17,11 @@ public interface Proposer extends AutoCloseable {
     /** Proposes {@code command}; the future completes once it is applied, or fails. */
     CompletableFuture<Applied> propose(Command command);
 
+    /** Commands waiting in this proposer's queue for the proposer thread (0 when it has no queue). */
+    default int queueDepth() {
+        return 0;
+    }
+
     /** Stops taking commands; queued commands fail with "etcdserver: server stopped". */
     @Override
     void close();

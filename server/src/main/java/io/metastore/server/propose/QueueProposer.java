@@ -99,6 +99,11 @@ final class QueueProposer implements Proposer {
         }
     }
 
+    @Override
+    public int queueDepth() {
+        return queue.size();
+    }
+
     private void run() {
         List<Proposal> batch = new ArrayList<>(strategy.maxOps());
         long delayNanos = TimeUnit.MICROSECONDS.toNanos(strategy.maxDelayMicros());

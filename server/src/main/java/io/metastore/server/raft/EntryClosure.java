@@ -19,10 +19,24 @@ import java.util.Set;
 final class EntryClosure implements Closure {
     private final Command command;
     private final List<Proposal> proposals;
+    private final Outcome outcome;
+
+    /** Told once, when jraft runs the closure: how many commands the entry held and whether it was applied. */
+    @FunctionalInterface
+    interface Outcome {
+        void finished(int commands, boolean ok);
+
+        Outcome NONE = (commands, ok) -> { };
+    }
 
     EntryClosure(Command command, List<Proposal> proposals) {
+        this(command, proposals, Outcome.NONE);
+    }
+
+    EntryClosure(Command command, List<Proposal> proposals, Outcome outcome) {
         this.command = command;
         this.proposals = proposals;
+        this.outcome = outcome;
     }
 
     Command command() {
@@ -56,6 +70,7 @@ final class EntryClosure implements Closure {
 
     @Override
     public void run(Status status) {
+        outcome.finished(proposals.size(), status.isOk());
         if (status.isOk()) {
             return;
         }

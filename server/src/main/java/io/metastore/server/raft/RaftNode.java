@@ -17,6 +17,8 @@ import io.metastore.command.Command;
 import io.metastore.server.apply.Applier;
 import io.metastore.server.config.ServerConfig;
 import io.metastore.server.error.EtcdError;
+import io.metastore.server.metrics.Metrics;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.metastore.server.propose.Proposal;
 import io.metastore.server.propose.ProposalSink;
 
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * This member's Raft node (sofa-jraft): starts it with the configured jraft settings, turns
@@ -42,16 +45,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RaftNode implements ProposalSink, AutoCloseable {
     public static final String GROUP = "metastore";
+    private static final String SOFA_LOGBACK_DISABLE = "logback.middleware.log.disable";
 
     private final EntryCodec codec;
     private final StoreStateMachine fsm;
     private final RaftGroupService service;
     private final Node node;
     private final RpcServer rpcServer;
+    private final Metrics metrics;
+    private final DistributionDataPoint entryBytes;
+    /** Commands handed to jraft whose entry has not been applied or failed yet. */
+    private final LongAdder pending = new LongAdder();
+    private final EntryClosure.Outcome outcome = this::finished;
 
-    public RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec) {
+    public RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec, Metrics metrics) {
         this.codec = codec;
         this.fsm = fsm;
+        this.metrics = metrics;
+        this.entryBytes = metrics.entryBytes(config.codec());
         Path raftDir = config.dataDir().resolve("raft");
         try {
             Files.createDirectories(raftDir);
@@ -60,6 +71,12 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         }
         PeerId self = PeerId.parsePeer(config.raftAddress());
         NodeOptions options = nodeOptions(config, fsm, raftDir);
+        options.setServiceFactory(TimedLogStorage.factory(metrics));
+        // jraft's transport (bolt) logs through sofa-common-tools, whose logback adapter predates
+        // logback 1.5 and fails with a stack trace; without it bolt logs through SLF4J like the rest.
+        if (System.getProperty(SOFA_LOGBACK_DISABLE) == null) {
+            System.setProperty(SOFA_LOGBACK_DISABLE, "true");
+        }
         this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
         this.service = new RaftGroupService(GROUP, self, options, rpcServer);
         this.node = service.start();
@@ -125,10 +142,27 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         try {
             entry = codec.encode(command);
         } catch (RuntimeException e) {
+            metrics.proposalsFailed(proposals.size());
             proposals.forEach(p -> p.result().completeExceptionally(e));
             return;
         }
-        node.apply(new Task(ByteBuffer.wrap(entry), new EntryClosure(command, proposals)));
+        metrics.entryProposed(proposals.size());
+        entryBytes.observe(entry.length);
+        pending.add(proposals.size());
+        node.apply(new Task(ByteBuffer.wrap(entry), new EntryClosure(command, proposals, outcome)));
+    }
+
+    /** An entry's closure ran: its commands are no longer pending; {@code ok} false means they failed. */
+    private void finished(int commands, boolean ok) {
+        pending.add(-commands);
+        if (!ok) {
+            metrics.proposalsFailed(commands);
+        }
+    }
+
+    /** Commands this member handed to Raft that are neither applied nor failed yet. */
+    public long pendingProposals() {
+        return pending.sum();
     }
 
     /**

@@ -43,6 +43,8 @@ import java.util.function.Consumer;
  *   <li>An entry at or below the store's applied index was applied before a restart (the index
  *       is committed in the same engine batch as the data) and is skipped, so none applies
  *       twice.</li>
+ *   <li>{@code leaderChanged} runs each time this member becomes leader or starts following
+ *       a new one ({@code etcd_server_leader_changes_seen_total}).</li>
  *   <li>An entry that fails to apply is a broken invariant: the state machine reports it to
  *       jraft with {@code setErrorAndRollback}, which stops the node. It is never skipped.</li>
  * </ul>
@@ -56,13 +58,15 @@ public final class StoreStateMachine extends StateMachineAdapter {
     private final EntryDecoder decoder;
     private final Consumer<List<Applied>> appliedListener;
     private final AppliedIndex appliedIndex;
+    private final Runnable leaderChanged;
     private volatile long term;
     private volatile boolean leader;
     private volatile RaftException error;
 
     public StoreStateMachine(MvccStore store, Applier applier, EntryDecoder decoder, Consumer<List<Applied>> appliedListener,
-                             AppliedIndex appliedIndex) {
+                             AppliedIndex appliedIndex, Runnable leaderChanged) {
         this.appliedIndex = appliedIndex;
+        this.leaderChanged = leaderChanged;
         this.store = store;
         this.applier = applier;
         this.decoder = decoder;
@@ -144,6 +148,7 @@ public final class StoreStateMachine extends StateMachineAdapter {
         this.term = term;
         this.leader = true;
         applier.leaderStarted();
+        leaderChanged.run();
         LOG.info("became leader at term {}", term);
     }
 
@@ -156,6 +161,7 @@ public final class StoreStateMachine extends StateMachineAdapter {
     @Override
     public void onStartFollowing(LeaderChangeContext ctx) {
         this.term = ctx.getTerm();
+        leaderChanged.run();
     }
 
     @Override

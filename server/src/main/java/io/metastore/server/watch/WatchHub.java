@@ -11,7 +11,6 @@ import io.metastore.server.apply.Applied;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.error.GrpcErrors;
 import io.metastore.server.kv.Headers;
-import io.metastore.server.kv.RaftKv;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,8 +104,13 @@ public final class WatchHub implements AutoCloseable {
         }
 
         public static Settings defaults() {
-            return new Settings(100_000, 1024, TimeUnit.MINUTES.toMillis(10), 1000,
-                    RaftKv.MAX_REQUEST_BYTES + 512 * 1024);
+            return forLimits(100_000, io.metastore.server.config.ServerConfig.Limits.DEFAULT_MAX_REQUEST_BYTES);
+        }
+
+        /** The defaults, with the configured watcher limit and responses split as etcd splits them. */
+        public static Settings forLimits(int maxWatchers, int maxRequestBytes) {
+            return new Settings(maxWatchers, 1024, TimeUnit.MINUTES.toMillis(10), 1000,
+                    maxRequestBytes + 512 * 1024);
         }
     }
 
@@ -641,12 +645,12 @@ public final class WatchHub implements AutoCloseable {
 
     // ------------------------------------------------------------------ observation and shutdown
 
-    /** Watchers that exist now. */
     /** The store's current revision, for headers of answers the hub does not build itself. */
     long currentRevision() {
         return store.currentRevision();
     }
 
+    /** Watchers that exist now. */
     public int watcherCount() {
         lock.lock();
         try {
@@ -654,6 +658,11 @@ public final class WatchHub implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Open Watch RPCs. */
+    public int streamCount() {
+        return streams.size();
     }
 
     /** Watchers currently catching up from history. */

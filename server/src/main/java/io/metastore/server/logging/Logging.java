@@ -1,0 +1,64 @@
+package io.metastore.server.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
+import ch.qos.logback.core.status.Status;
+import ch.qos.logback.core.status.StatusUtil;
+import ch.qos.logback.core.util.StatusPrinter2;
+import org.slf4j.LoggerFactory;
+
+import java.net.URL;
+import java.util.Locale;
+
+/**
+ * Reloads the server's {@code logback.xml} with the logging options. Logging is a property of
+ * the process, not of a member, so only {@code Main} calls this; members embedded in tests and
+ * benchmarks log with the file's defaults.
+ */
+public final class Logging {
+    private Logging() {
+    }
+
+    /** How log lines look. */
+    public enum Format { TEXT, JSON }
+
+    /**
+     * Configures logging: {@code format} for every line, {@code level} for MetaStore's own
+     * loggers; the libraries log at WARN, or at {@code level} when that is stricter.
+     */
+    public static void configure(Format format, Level level) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return; // another SLF4J binding was put on the classpath: it keeps its own configuration
+        }
+        URL file = Logging.class.getResource("/logback.xml");
+        if (file == null) {
+            throw new IllegalStateException("logback.xml is missing from the classpath");
+        }
+        context.reset();
+        context.putProperty("LOG_FORMAT", format.name());
+        context.putProperty("LOG_LEVEL", level.toString());
+        context.putProperty("LIB_LOG_LEVEL", level.isGreaterOrEqual(Level.WARN) ? level.toString() : Level.WARN.toString());
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        try {
+            configurator.doConfigure(file);
+        } catch (JoranException e) {
+            throw new IllegalStateException("cannot configure logging: " + e.getMessage(), e);
+        }
+        if (new StatusUtil(context).getHighestLevel(0) >= Status.ERROR) {
+            new StatusPrinter2().print(context);
+            throw new IllegalStateException("cannot configure logging: logback reported errors (above)");
+        }
+    }
+
+    /** Parses {@code --log-level}: error, warn, info, debug or trace. */
+    public static Level level(String name) {
+        String n = name.trim().toUpperCase(Locale.ROOT);
+        return switch (n) {
+            case "ERROR", "WARN", "INFO", "DEBUG", "TRACE" -> Level.toLevel(n);
+            default -> throw new IllegalArgumentException("must be error, warn, info, debug or trace, got '" + name + "'");
+        };
+    }
+}
