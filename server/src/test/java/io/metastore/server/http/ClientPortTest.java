@@ -83,7 +83,11 @@ class ClientPortTest {
         assertEquals(200, version.statusCode());
         assertEquals("{\"etcdserver\":\"3.4.0\",\"etcdcluster\":\"3.4.0\"}", version.body());
         assertEquals("application/json", version.headers().firstValue("content-type").orElse(""));
-        assertEquals(404, get("/metrics").statusCode(), "no metrics registry is wired in");
+        HttpResponse<String> metrics = get("/metrics");
+        assertEquals(200, metrics.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", metrics.headers().firstValue("content-type").orElse(""));
+        assertTrue(metrics.body().contains("\netcd_server_has_leader 1"), "the member's registry: " + metrics.body().lines()
+                .filter(l -> l.contains("has_leader")).toList());
         assertEquals(404, get("/readiness").statusCode(), "etcd 3.4 has no /readiness");
     }
 
