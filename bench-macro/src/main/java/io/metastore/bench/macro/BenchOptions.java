@@ -26,7 +26,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
               --configs LIST               MetaStore configurations, comma-separated (default: all below)
                                              baseline, tier1, tier2, tier3   tier presets
                                              codec-only, proposal-only,      baseline with one switch
-                                             locking-only                    set as in tier3
+                                             locking-only, executor-only     set as in tier3
                                              TIER+flag=value[+...]           any preset with server flags
               --storage LIST               rocksdb,memory (default both)
               --workloads LIST             put-1,put-100,put-1000,range-lin,range-ser,txn-put,mixed,compaction,
@@ -61,7 +61,8 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
         List<String> args = List.of(argv);
         boolean quick = args.contains("--quick");
         List<String> configs = quick ? List.of("baseline", "tier3")
-                : List.of("baseline", "tier1", "tier2", "tier3", "codec-only", "proposal-only", "locking-only");
+                : List.of("baseline", "tier1", "tier2", "tier3", "codec-only", "proposal-only", "locking-only",
+                "executor-only");
         List<String> storages = quick ? List.of("memory") : List.of("rocksdb", "memory");
         List<String> workloads = quick ? List.of("put-100", "range-ser", "compaction")
                 : io.metastore.bench.macro.load.Workload.NAMES;

@@ -7,9 +7,10 @@ import java.util.Map;
 
 /**
  * A MetaStore configuration: a tier preset plus switches that override it, written
- * {@code tier[+flag=value...]} ({@code baseline+codec=protobuf}). Three aliases name the
- * one-switch-at-a-time variants of the baseline: {@code codec-only}, {@code proposal-only} and
- * {@code locking-only}, each the baseline with the one switch set as in tier 3.
+ * {@code tier[+flag=value...]} ({@code baseline+codec=protobuf}). Four aliases name the
+ * one-switch-at-a-time variants of the baseline: {@code codec-only}, {@code proposal-only},
+ * {@code locking-only} and {@code executor-only}, each the baseline with the one switch set as
+ * in tier 3.
  */
 public record ServerSpec(String name, String tier, Map<String, String> overrides) {
     public static final List<String> TIERS = List.of("baseline", "tier1", "tier2", "tier3");
@@ -23,6 +24,7 @@ public record ServerSpec(String name, String tier, Map<String, String> overrides
             case "codec-only" -> "baseline+codec=protobuf";
             case "proposal-only" -> "baseline+proposal-strategy=batched:128:200";
             case "locking-only" -> "baseline+memory-locking=sharded";
+            case "executor-only" -> "baseline+grpc-executor=direct";
             default -> text;
         };
         String[] parts = spec.split("\\+");
