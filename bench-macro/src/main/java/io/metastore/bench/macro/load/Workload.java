@@ -50,12 +50,127 @@ public sealed interface Workload {
             case "mixed" -> new Mixed(name, 80, 100, 10);
             case "compaction" -> new Compaction(name, compactionRevisions, compactionKeys, 100, 10);
             case "lease-keepalive" -> new LeaseKeepAlive(name, 100, 10);
+            case "watch-latency" -> new WatchLatency(name, 10, 10, 100);
             default -> throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + String.join(",", NAMES));
         };
     }
 
     List<String> NAMES = List.of("put-1", "put-100", "put-1000", "range-lin", "range-ser", "txn-put", "mixed", "compaction",
-            "lease-keepalive");
+            "lease-keepalive", "watch-latency");
+
+    /**
+     * Watch event latency, as etcd's {@code benchmark watch-latency}: {@code streams} watch streams
+     * (one connection each) with {@code watchersPerStream} watchers each, all on the key space's
+     * prefix; one writer puts {@code putRate} times a second to random keys, each value carrying
+     * the send time. The latency of an event is from its put's send to its arrival at a watcher,
+     * so each put counts once per watcher; "throughput" is events delivered per second.
+     */
+    record WatchLatency(String name, int streams, int watchersPerStream, int putRate) implements Workload {
+        @Override
+        public int clients() {
+            return streams * watchersPerStream;
+        }
+
+        @Override
+        public int connections() {
+            return streams;
+        }
+
+        @Override
+        public String describe() {
+            return "Watch event latency: " + clients() + " watchers on the key prefix over " + streams
+                    + " streams; one writer puts " + putRate + " times a second; latency from the put's send to each event";
+        }
+
+        @Override
+        public Measurement run(WorkloadContext ctx) throws InterruptedException {
+            org.HdrHistogram.Recorder recorder = new org.HdrHistogram.Recorder(TimeUnit.MINUTES.toNanos(1), 3);
+            java.util.concurrent.atomic.LongAdder errors = new java.util.concurrent.atomic.LongAdder();
+            java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.CountDownLatch created = new java.util.concurrent.CountDownLatch(clients());
+            Keys keys = ctx.keys();
+            try (LoadDriver d = new LoadDriver(ctx.host(), ctx.port(), streams)) {
+                java.util.List<StreamObserver<io.etcd.jetcd.api.WatchRequest>> outs = new java.util.ArrayList<>();
+                for (int s = 0; s < streams; s++) {
+                    StreamObserver<io.etcd.jetcd.api.WatchRequest> out = io.etcd.jetcd.api.WatchGrpc.newStub(d.channel(s))
+                            .watch(new StreamObserver<>() {
+                                @Override
+                                public void onNext(io.etcd.jetcd.api.WatchResponse r) {
+                                    if (r.getCreated()) {
+                                        created.countDown();
+                                    }
+                                    long now = System.nanoTime();
+                                    for (io.etcd.jetcd.api.Event e : r.getEventsList()) {
+                                        long sent = Long.parseLong(e.getKv().getValue().toStringUtf8());
+                                        recorder.recordValue(Math.min(TimeUnit.MINUTES.toNanos(1), Math.max(0, now - sent)));
+                                    }
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                    errors.increment();
+                                    firstError.compareAndSet(null, String.valueOf(t));
+                                }
+
+                                @Override
+                                public void onCompleted() {
+                                }
+                            });
+                    outs.add(out);
+                    for (int w = 0; w < watchersPerStream; w++) {
+                        synchronized (out) {
+                            out.onNext(io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(
+                                    io.etcd.jetcd.api.WatchCreateRequest.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8("k"))
+                                            .setRangeEnd(com.google.protobuf.ByteString.copyFromUtf8("l"))).build());
+                        }
+                    }
+                }
+                if (!created.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("watchers not created within 60 s");
+                }
+                KVGrpc.KVStub kv = KVGrpc.newStub(d.channel(0));
+                java.util.concurrent.ScheduledExecutorService writer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+                try {
+                    writer.scheduleAtFixedRate(() -> kv.put(PutRequest.newBuilder()
+                                    .setKey(keys.key(ThreadLocalRandom.current().nextInt(keys.size())))
+                                    .setValue(com.google.protobuf.ByteString.copyFromUtf8(Long.toString(System.nanoTime()))).build(),
+                            new StreamObserver<>() {
+                                @Override
+                                public void onNext(io.etcd.jetcd.api.PutResponse r) {
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                    errors.increment();
+                                    firstError.compareAndSet(null, String.valueOf(t));
+                                }
+
+                                @Override
+                                public void onCompleted() {
+                                }
+                            }), 0, TimeUnit.SECONDS.toNanos(1) / putRate, TimeUnit.NANOSECONDS);
+                    Thread.sleep(ctx.warmup().toMillis());
+                    recorder.getIntervalHistogram();
+                    long errorsBefore = errors.sum();
+                    long t0 = System.nanoTime();
+                    Thread.sleep(ctx.duration().toMillis());
+                    org.HdrHistogram.Histogram h = recorder.getIntervalHistogram();
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    long errs = errors.sum() - errorsBefore;
+                    ctx.profile().whileLoaded();
+                    return Measurement.of(h, errs, firstError.get(), seconds, Map.of("putsPerSecond", putRate,
+                            "watchers", clients()));
+                } finally {
+                    writer.shutdownNow();
+                    for (StreamObserver<io.etcd.jetcd.api.WatchRequest> out : outs) {
+                        synchronized (out) {
+                            out.onCompleted();
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /** Puts of the shared value to random keys of the key space. */
     record Put(String name, int clients, int connections) implements Workload {
