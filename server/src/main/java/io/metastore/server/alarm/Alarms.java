@@ -8,6 +8,7 @@ import io.metastore.server.error.EtcdError;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,14 +37,26 @@ public final class Alarms {
         }
     }
 
+    /** How long a size far below the quota is trusted before the engine is asked again. */
+    private static final long SIZE_REUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final long quotaBytes;
     private final LongSupplier sizeBytes;
+    private final LongSupplier clock;
     private volatile Set<Raised> raised = Set.of();
+    /** The last size read and when (racy reads are fine: a stale pair only means one more engine query). */
+    private volatile long lastSize = Long.MAX_VALUE;
+    private volatile long lastSizeAt;
 
     /** {@code quotaBytes <= 0}: no quota. */
     public Alarms(long quotaBytes, LongSupplier sizeBytes) {
+        this(quotaBytes, sizeBytes, System::nanoTime);
+    }
+
+    Alarms(long quotaBytes, LongSupplier sizeBytes, LongSupplier clock) {
         this.quotaBytes = quotaBytes;
         this.sizeBytes = sizeBytes;
+        this.clock = clock;
     }
 
     public Set<Raised> raised() {
@@ -52,7 +65,25 @@ public final class Alarms {
 
     /** Whether a request that grows the store may go ahead: no NOSPACE alarm stands and the store is within its quota. */
     public boolean withinQuota() {
-        return !nospaceRaised() && (quotaBytes <= 0 || sizeBytes.getAsLong() <= quotaBytes);
+        return !nospaceRaised() && (quotaBytes <= 0 || size() <= quotaBytes);
+    }
+
+    /**
+     * The engine's size. Asking RocksDB costs several property reads, once per write request;
+     * while the store is below half its quota the last answer is reused for 100 ms, so the check
+     * can let through at most 100 ms of writes past a quota it was far from. Near the quota every
+     * request asks.
+     */
+    private long size() {
+        long now = clock.getAsLong();
+        long last = lastSize;
+        if (last < quotaBytes / 2 && now - lastSizeAt < SIZE_REUSE_NANOS) {
+            return last;
+        }
+        long size = sizeBytes.getAsLong();
+        lastSizeAt = now;
+        lastSize = size;
+        return size;
     }
 
     public void checkSpace() {
