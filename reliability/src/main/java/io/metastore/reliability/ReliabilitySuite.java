@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The long suite: a fault-injection run with every kind of fault many times, crash consistency of
- * one member for each engine and codec, a gRPC fuzz, and one member with a capped heap under many
+ * one member for each engine and codec, a gRPC fuzz, a fuzz of the JSON gateway, and one member with a capped heap under many
  * keys, leases and watchers. Writes
  * {@code <results>/<yyyy-MM-dd>_<shortsha>/summary.md}.
  */
@@ -23,15 +23,18 @@ public final class ReliabilitySuite {
      * @param faultRounds  rounds of the fault cycle (six faults each: leader kill, follower kill with wipe,
      *                     pause, leader kill, pause, full restart)
      * @param crashKills   kills per storage/codec combination
-     * @param fuzzSeconds  length of the fuzz
+     * @param fuzzSeconds  length of the gRPC fuzz
+     * @param gatewayFuzzSeconds length of the JSON gateway fuzz
      * @param bounds       the bounded-memory load (keys, leases, watchers, heap cap)
      * @param seed         for every random choice
      */
-    public record Settings(int faultRounds, int crashKills, int fuzzSeconds, ResourceBounds.Plan bounds, long seed) {
+    public record Settings(int faultRounds, int crashKills, int fuzzSeconds, int gatewayFuzzSeconds, ResourceBounds.Plan bounds,
+                           long seed) {
         public static Settings fromSystemProperties() {
             return new Settings(Integer.getInteger("reliability.faultRounds", 3),
                     Integer.getInteger("reliability.crashKills", 4),
                     Integer.getInteger("reliability.fuzzSeconds", 60),
+                    Integer.getInteger("reliability.gatewayFuzzSeconds", 30),
                     new ResourceBounds.Plan(Integer.getInteger("reliability.boundsKeys", 1_000_000),
                             Integer.getInteger("reliability.boundsLeases", 100_000),
                             Integer.getInteger("reliability.boundsWatchers", 10_000), 100,
@@ -71,11 +74,13 @@ public final class ReliabilitySuite {
 
         GrpcFuzzer.Report fuzz = GrpcFuzzer.run(TimeUnit.SECONDS.toMillis(settings.fuzzSeconds()), work.resolve("fuzz"),
                 settings.seed());
+        GatewayFuzzer.Report gatewayFuzz = GatewayFuzzer.run(TimeUnit.SECONDS.toMillis(settings.gatewayFuzzSeconds()),
+                work.resolve("gateway-fuzz"), settings.seed());
 
         ResourceBounds.Report bounds = ResourceBounds.run(settings.bounds(), work.resolve("bounds"));
 
         boolean passed = faultReport.passed() && crash.stream().allMatch(CrashConsistency.Report::passed) && fuzz.passed()
-                && bounds.passed();
+                && gatewayFuzz.passed() && bounds.passed();
         String sha = gitShortSha();
         Path folder = resultsRoot.resolve(LocalDate.now(ZoneOffset.UTC) + "_" + sha);
         long lostAll = faultReport.lost() + crash.stream().mapToLong(CrashConsistency.Report::lost).sum();
@@ -105,6 +110,7 @@ public final class ReliabilitySuite {
         md.append(Summary.faultSection(faultReport)).append('\n');
         md.append(Summary.crashSection(crash)).append('\n');
         md.append(Summary.fuzzSection(fuzz)).append('\n');
+        md.append(Summary.gatewayFuzzSection(gatewayFuzz)).append('\n');
         md.append(Summary.boundsSection(bounds));
         Path summary = folder.resolve("summary.md");
         Summary.write(summary, md.toString());

@@ -103,6 +103,23 @@ public final class Summary {
         return sb.toString();
     }
 
+    public static String gatewayFuzzSection(GatewayFuzzer.Report r) {
+        StringBuilder sb = new StringBuilder("## Gateway fuzz: mutated JSON requests to one member's HTTP gateway\n\n");
+        sb.append("| figure | value |\n| --- | --- |\n");
+        row(sb, "requests", String.valueOf(r.requests()));
+        row(sb, "answers by HTTP status", r.statuses().toString());
+        row(sb, "requests without an answer before the deadline", String.valueOf(r.hangs()));
+        row(sb, "refused requests that moved the revision", String.valueOf(r.refusedThatChangedRevision()));
+        row(sb, "server alive and serving at the end", String.valueOf(r.aliveAtEnd()));
+        row(sb, "verdict", r.passed() ? "PASS" : "FAIL");
+        if (!r.notes().isEmpty()) {
+            sb.append("\n500 answers allowed (a stream whose first object cannot be read, as grpc-gateway answers):\n\n");
+            r.notes().forEach(n -> sb.append("- `").append(n.replace('`', '\'')).append("`\n"));
+        }
+        problems(sb, r.problems());
+        return sb.toString();
+    }
+
     private static void row(StringBuilder sb, String k, String v) {
         sb.append("| ").append(k).append(" | ").append(v.replace("|", "\\|").replace("\n", "<br>")).append(" |\n");
     }

@@ -33,6 +33,8 @@ import java.nio.charset.StandardCharsets;
 public final class Gateway {
     /** Bodies are refused beyond etcd's default request limit plus gRPC's overhead (the services behind apply --max-request-bytes). */
     static final int MAX_BODY = io.metastore.server.config.ServerConfig.Limits.DEFAULT_MAX_REQUEST_BYTES + 512 * 1024;
+    /** The deepest nesting of arrays and objects a request body may have (see {@link #checkDepth}). */
+    static final int MAX_DEPTH = 1000;
     private static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
@@ -277,6 +279,7 @@ public final class Gateway {
     static byte[] toProto(Descriptor type, String json) throws InvalidProtocolBufferException {
         DynamicMessage.Builder b = DynamicMessage.newBuilder(type);
         if (!json.isBlank()) {
+            checkDepth(json);
             com.google.gson.JsonElement tree;
             try {
                 tree = com.google.gson.JsonParser.parseString(json);
@@ -289,6 +292,41 @@ public final class Gateway {
             PARSER.merge(tree.toString(), b);
         }
         return b.build().toByteArray();
+    }
+
+    /**
+     * Refuses JSON nested deeper than {@link #MAX_DEPTH} arrays and objects, with Go's wording.
+     * Parsing is iterative, but pruning and re-printing the tree recurse once a level on the
+     * connection's event loop: 100,000 {@code [} in a body overflowed its stack, and the client
+     * saw the connection closed without an answer. Go's encoding/json stops at 10,000 levels;
+     * no etcd request comes near 1,000 (protobuf's JSON parser allows 100 messages deep), so
+     * the only bodies refused here that etcd accepts are those with unknown fields nested
+     * between 1,000 and 10,000 deep.
+     */
+    static void checkDepth(String json) throws InvalidProtocolBufferException {
+        int depth = 0;
+        boolean inString = false;
+        boolean escaped = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '[' || c == '{') {
+                if (++depth > MAX_DEPTH) {
+                    throw new InvalidProtocolBufferException("invalid character '" + c + "' exceeded max depth");
+                }
+            } else if (c == ']' || c == '}') {
+                depth--;
+            }
+        }
     }
 
     /** Removes the members of {@code o} that name no field of {@code type} (by .proto name or JSON name), recursively. */

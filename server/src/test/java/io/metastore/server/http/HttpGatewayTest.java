@@ -213,6 +213,27 @@ class HttpGatewayTest {
     }
 
     @Test
+    void deeplyNestedBodiesAreRefusedNotDropped() throws Exception {
+        String k = b64("deep-key");
+        ok("/v3/kv/put", "{\"key\":\"" + k + "\",\"value\":\"" + b64("a") + "\"}");
+        String arrays = "[".repeat(100_000) + "]".repeat(100_000);
+        HttpResponse<String> whole = post("/v3/kv/put", arrays);
+        assertEquals(400, whole.statusCode(), whole.body());
+        assertEquals("{\"error\":\"invalid character '[' exceeded max depth\",\"message\":\"invalid character '[' exceeded max depth\","
+                + "\"code\":3}", whole.body());
+        String inValue = "{\"key\":\"" + k + "\",\"value\":" + "{\"a\":".repeat(5000) + "1" + "}".repeat(5000) + "}";
+        assertEquals(400, post("/v3/kv/put", inValue).statusCode());
+        HttpResponse<String> watch = post("/v3/watch", "{\"create_request\":{\"key\":" + arrays + "}}");
+        assertEquals(500, watch.statusCode(), watch.body());
+        assertEquals(2, JsonParser.parseString(watch.body()).getAsJsonObject().get("code").getAsInt());
+        // a nesting well within the limit is still read (an unknown field, ignored as etcd ignores it)
+        String shallow = "[".repeat(Gateway.MAX_DEPTH - 2) + "]".repeat(Gateway.MAX_DEPTH - 2);
+        assertEquals("1", ok("/v3/kv/range", "{\"key\":\"" + k + "\",\"x\":" + shallow + "}").get("count").getAsString());
+        assertEquals(b64("a"), ok("/v3/kv/range", "{\"key\":\"" + k + "\"}").getAsJsonArray("kvs").get(0)
+                .getAsJsonObject().get("value").getAsString());
+    }
+
+    @Test
     void unknownPathsAndMethodsAnswerAsEtcd() throws Exception {
         HttpResponse<String> missing = post("/v3/kv/nothing", "{}");
         assertEquals(404, missing.statusCode());
