@@ -83,14 +83,7 @@ class ProposerTest {
     void aFullQueueFailsTheRequestWithTooManyRequests() throws Exception {
         for (String spec : List.of("unbuffered", "buffered:2")) {
             CountDownLatch release = new CountDownLatch(1);
-            ProposalSink stuck = ps -> {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                ps.forEach(p -> p.result().complete(OK));
-            };
+            ProposalSink stuck = stuckUntil(release);
             try (Proposer proposer = Proposer.create(ProposalStrategy.parse(spec), stuck, 50)) {
                 List<CompletableFuture<Applied>> fs = new ArrayList<>();
                 for (int i = 0; i < 5; i++) {
@@ -109,14 +102,7 @@ class ProposerTest {
     void callersThatMustNotBlockReturnAtOnceAndStillGetBackpressure() throws Exception {
         for (String spec : List.of("unbuffered", "buffered:2")) {
             CountDownLatch release = new CountDownLatch(1);
-            ProposalSink stuck = ps -> {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                ps.forEach(p -> p.result().complete(OK));
-            };
+            ProposalSink stuck = stuckUntil(release);
             try (Proposer proposer = Proposer.create(ProposalStrategy.parse(spec), stuck, 2000, false)) {
                 List<CompletableFuture<Applied>> fs = new ArrayList<>();
                 long began = System.nanoTime();
@@ -151,6 +137,18 @@ class ProposerTest {
                 assertEquals(fs.size() - refused, ok, spec + ": every command not refused is applied");
             }
         }
+    }
+
+    /** A sink that holds its first entry until {@code release} opens, then applies what it holds. */
+    private static ProposalSink stuckUntil(CountDownLatch release) {
+        return ps -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ps.forEach(p -> p.result().complete(OK));
+        };
     }
 
     @Test
