@@ -42,6 +42,9 @@ public final class Main {
         MetaStoreServer server;
         try {
             server = MetaStoreServer.start(config);
+        } catch (ConfigException e) { // the certificate files are read only here
+            err.println("metastore: " + e.getMessage());
+            return 2;
         } catch (RuntimeException e) {
             err.println("metastore: cannot start: " + oneLine(e));
             return 1;

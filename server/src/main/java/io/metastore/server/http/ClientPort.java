@@ -1,12 +1,17 @@
 package io.metastore.server.http;
 
+import io.grpc.Attributes;
+import io.grpc.Grpc;
+import io.grpc.SecurityLevel;
 import io.grpc.ServerCredentials;
+import io.grpc.internal.GrpcAttributes;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.InternalProtocolNegotiationEvent;
 import io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.InternalWriteBufferingAndExceptionHandlerUtils;
+import io.grpc.netty.ProtocolNegotiationEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -18,6 +23,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
@@ -48,6 +54,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #close()} — called before the gRPC server stops — ends the HTTP connections itself.
  */
 public final class ClientPort implements AutoCloseable {
+    private static final AsciiString HTTPS = AsciiString.of("https");
     private static final byte[] H2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final SslContext tls;
@@ -84,7 +91,7 @@ public final class ClientPort implements AutoCloseable {
 
         @Override
         public AsciiString scheme() {
-            return grpc.scheme();
+            return tls == null ? grpc.scheme() : HTTPS;
         }
 
         @Override
@@ -157,12 +164,29 @@ public final class ClientPort implements AutoCloseable {
             ChannelPipeline p = ctx.pipeline();
             p.addAfter(ctx.name(), null, grpcNegotiation);
             if (negotiationEvent != null) {
-                ctx.fireUserEventTriggered(negotiationEvent);
+                ctx.fireUserEventTriggered(withTlsSession(p, negotiationEvent));
             }
             ByteBuf bytes = seen;
             seen = null;
             ctx.fireChannelRead(bytes);
             p.remove(this);
+        }
+
+        /**
+         * Over TLS, tells gRPC about the session as its own TLS negotiator would: calls then see
+         * {@code Grpc.TRANSPORT_ATTR_SSL_SESSION} (the client's certificate) and privacy-and-integrity.
+         */
+        private Object withTlsSession(ChannelPipeline p, Object event) {
+            SslHandler ssl = p.get(SslHandler.class);
+            if (ssl == null) {
+                return event;
+            }
+            ProtocolNegotiationEvent e = (ProtocolNegotiationEvent) event;
+            Attributes attrs = InternalProtocolNegotiationEvent.getAttributes(e).toBuilder()
+                    .set(Grpc.TRANSPORT_ATTR_SSL_SESSION, ssl.engine().getSession())
+                    .set(GrpcAttributes.ATTR_SECURITY_LEVEL, SecurityLevel.PRIVACY_AND_INTEGRITY)
+                    .build();
+            return InternalProtocolNegotiationEvent.withAttributes(e, attrs);
         }
 
         private void toHttp1(ChannelHandlerContext ctx) {

@@ -1,0 +1,109 @@
+package io.metastore.server.tls;
+
+import io.metastore.server.config.ConfigException;
+import io.metastore.server.config.ServerConfig;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+
+/**
+ * The server's Netty SSL contexts, built once at start-up from {@link ServerConfig.Tls}: one for
+ * the client port, whose ALPN offers {@code http/1.1} before {@code h2} (a gRPC client offers
+ * only h2 and gets it; a general HTTP client offering both gets HTTP/1.1, the only HTTP the port
+ * answers besides gRPC), and one for the {@code --port} listener, which offers only
+ * {@code http/1.1}.
+ *
+ * <p>The JDK's TLS (ALPN since Java 9) is used, so no native library is needed. TLS 1.2 and 1.3
+ * with the cipher suites HTTP/2 allows (RFC 7540, appendix A excludes the rest), as etcd's
+ * gRPC listener accepts. The private key must be PKCS#8 ({@code BEGIN PRIVATE KEY}); the JDK
+ * does not read PKCS#1 or SEC1 keys.
+ */
+public final class NettyTls {
+    private final SslContext clientPort;
+    private final SslContext http1;
+
+    private NettyTls(SslContext clientPort, SslContext http1) {
+        this.clientPort = clientPort;
+        this.http1 = http1;
+    }
+
+    /**
+     * Reads the certificate, key and CA files.
+     *
+     * @return the contexts, or {@code null} when TLS is off
+     * @throws ConfigException when a file holds no usable PEM, with a one-line message
+     */
+    public static NettyTls load(ServerConfig.Tls tls) {
+        if (!tls.enabled()) {
+            return null;
+        }
+        return new NettyTls(build(tls, ApplicationProtocolNames.HTTP_1_1, ApplicationProtocolNames.HTTP_2),
+                build(tls, ApplicationProtocolNames.HTTP_1_1));
+    }
+
+    /** For the client port: ALPN http/1.1, then h2. */
+    public SslContext clientPort() {
+        return clientPort;
+    }
+
+    /** For the {@code --port} listener: ALPN http/1.1 only. */
+    public SslContext http1() {
+        return http1;
+    }
+
+    private static SslContext build(ServerConfig.Tls tls, String... alpn) {
+        refuseTraditionalKey(tls.keyFile());
+        try {
+            SslContextBuilder b = SslContextBuilder.forServer(tls.certFile().toFile(), tls.keyFile().toFile())
+                    .sslProvider(SslProvider.JDK)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            // a client without ALPN, or offering neither, still gets a connection: the bytes decide
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+            if (tls.trustedCaFile() != null) {
+                b.trustManager(tls.trustedCaFile().toFile());
+            }
+            if (tls.requiresClientCertificates()) {
+                b.clientAuth(ClientAuth.REQUIRE);
+            }
+            return b.build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new ConfigException("cannot use --cert-file " + tls.certFile() + ", --key-file " + tls.keyFile()
+                    + (tls.trustedCaFile() == null ? "" : ", --trusted-ca-file " + tls.trustedCaFile()) + ": "
+                    + rootMessage(e));
+        }
+    }
+
+    /** The JDK reads only PKCS#8 keys; say so, rather than its "algid parse error". */
+    private static void refuseTraditionalKey(java.nio.file.Path keyFile) {
+        String pem;
+        try {
+            pem = java.nio.file.Files.readString(keyFile, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException e) {
+            throw new ConfigException("--key-file: cannot read " + keyFile + ": " + e.getMessage());
+        }
+        for (String kind : new String[] {"RSA", "EC"}) {
+            if (pem.contains("-----BEGIN " + kind + " PRIVATE KEY-----")) {
+                throw new ConfigException("--key-file " + keyFile + " is a " + kind + " PRIVATE KEY; a PKCS#8 key is needed"
+                        + " (BEGIN PRIVATE KEY): openssl pkcs8 -topk8 -nocrypt -in " + keyFile + " -out key.pem");
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        String m = e.getMessage();
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c.getMessage() != null && !c.getMessage().isBlank()) {
+                m = c.getMessage();
+            }
+        }
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse("");
+    }
+}
