@@ -29,7 +29,7 @@ public final class Options {
             new Option("cert-file", "", "FILE",
                     "PEM certificate of the client port; with --key-file, the client port serves only TLS (gRPC and"
                             + " HTTP/1.1) and --port HTTPS", false),
-            new Option("key-file", "", "FILE", "PEM private key (PKCS#8) of --cert-file", false),
+            new Option("key-file", "", "FILE", "PEM private key of --cert-file (PKCS#8, PKCS#1 or SEC1; unencrypted)", false),
             new Option("trusted-ca-file", "", "FILE",
                     "PEM CA certificates that sign client certificates; as in etcd 3.4, setting it requires them", false),
             new Option("client-cert-auth", "false", "",

@@ -11,6 +11,9 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+
 /**
  * The server's Netty SSL contexts, built once at start-up from {@link ServerConfig.Tls}: one for
  * the client port, whose ALPN offers {@code http/1.1} before {@code h2} (a gRPC client offers
@@ -20,8 +23,8 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
  *
  * <p>The JDK's TLS (ALPN since Java 9) is used, so no native library is needed. TLS 1.2 and 1.3
  * with the cipher suites HTTP/2 allows (RFC 7540, appendix A excludes the rest), as etcd's
- * gRPC listener accepts. The private key must be PKCS#8 ({@code BEGIN PRIVATE KEY}); the JDK
- * does not read PKCS#1 or SEC1 keys.
+ * gRPC listener accepts. The files are read by {@link PemFiles}: PKCS#8, PKCS#1 and SEC1 keys,
+ * checked against the certificate.
  */
 public final class NettyTls {
     private final SslContext clientPort;
@@ -42,8 +45,13 @@ public final class NettyTls {
         if (!tls.enabled()) {
             return null;
         }
-        return new NettyTls(build(tls, ApplicationProtocolNames.HTTP_1_1, ApplicationProtocolNames.HTTP_2),
-                build(tls, ApplicationProtocolNames.HTTP_1_1));
+        X509Certificate[] chain = PemFiles.certificates("cert-file", tls.certFile());
+        PrivateKey key = PemFiles.privateKey("key-file", tls.keyFile());
+        PemFiles.checkPair(key, chain[0], tls.keyFile(), tls.certFile());
+        X509Certificate[] trusted = tls.trustedCaFile() == null ? null
+                : PemFiles.certificates("trusted-ca-file", tls.trustedCaFile());
+        return new NettyTls(build(tls, key, chain, trusted, ApplicationProtocolNames.HTTP_1_1, ApplicationProtocolNames.HTTP_2),
+                build(tls, key, chain, trusted, ApplicationProtocolNames.HTTP_1_1));
     }
 
     /** For the client port: ALPN http/1.1, then h2. */
@@ -56,10 +64,10 @@ public final class NettyTls {
         return http1;
     }
 
-    private static SslContext build(ServerConfig.Tls tls, String... alpn) {
-        refuseTraditionalKey(tls.keyFile());
+    private static SslContext build(ServerConfig.Tls tls, PrivateKey key, X509Certificate[] chain,
+                                    X509Certificate[] trusted, String... alpn) {
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(tls.certFile().toFile(), tls.keyFile().toFile())
+            SslContextBuilder b = SslContextBuilder.forServer(key, chain)
                     .sslProvider(SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
@@ -67,43 +75,16 @@ public final class NettyTls {
                             // a client without ALPN, or offering neither, still gets a connection: the bytes decide
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
-            if (tls.trustedCaFile() != null) {
-                b.trustManager(tls.trustedCaFile().toFile());
+            if (trusted != null) {
+                b.trustManager(trusted);
             }
             if (tls.requiresClientCertificates()) {
                 b.clientAuth(ClientAuth.REQUIRE);
             }
             return b.build();
         } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
-            throw new ConfigException("cannot use --cert-file " + tls.certFile() + ", --key-file " + tls.keyFile()
-                    + (tls.trustedCaFile() == null ? "" : ", --trusted-ca-file " + tls.trustedCaFile()) + ": "
-                    + rootMessage(e));
+            throw new ConfigException("cannot use --cert-file " + tls.certFile() + " and --key-file " + tls.keyFile() + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("")));
         }
-    }
-
-    /** The JDK reads only PKCS#8 keys; say so, rather than its "algid parse error". */
-    private static void refuseTraditionalKey(java.nio.file.Path keyFile) {
-        String pem;
-        try {
-            pem = java.nio.file.Files.readString(keyFile, java.nio.charset.StandardCharsets.ISO_8859_1);
-        } catch (java.io.IOException e) {
-            throw new ConfigException("--key-file: cannot read " + keyFile + ": " + e.getMessage());
-        }
-        for (String kind : new String[] {"RSA", "EC"}) {
-            if (pem.contains("-----BEGIN " + kind + " PRIVATE KEY-----")) {
-                throw new ConfigException("--key-file " + keyFile + " is a " + kind + " PRIVATE KEY; a PKCS#8 key is needed"
-                        + " (BEGIN PRIVATE KEY): openssl pkcs8 -topk8 -nocrypt -in " + keyFile + " -out key.pem");
-            }
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        String m = e.getMessage();
-        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-            if (c.getMessage() != null && !c.getMessage().isBlank()) {
-                m = c.getMessage();
-            }
-        }
-        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse("");
     }
 }

@@ -98,7 +98,23 @@ final class TestCertificates {
         return ctx;
     }
 
-    private static KeyPair ecKeys() throws Exception {
+    /** Writes a self-signed certificate of {@code keys}, signed with {@code signatureAlgorithm}. */
+    static Path selfSigned(KeyPair keys, String signatureAlgorithm, Path file) throws Exception {
+        X500Name name = new X500Name("CN=self");
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name, serial(),
+                notBefore(), notAfter(), name, keys.getPublic()).build(new JcaContentSignerBuilder(signatureAlgorithm)
+                .build(keys.getPrivate())));
+        return write(file, "CERTIFICATE", cert.getEncoded());
+    }
+
+    static Path write(Path file, String type, byte[] der) throws Exception {
+        String pem = "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+        return Files.writeString(file, pem, StandardCharsets.US_ASCII);
+    }
+
+    static KeyPair ecKeys() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"));
         return g.generateKeyPair();
@@ -119,12 +135,5 @@ final class TestCertificates {
 
     private static Date notAfter() {
         return Date.from(Instant.now().plus(Duration.ofDays(1)));
-    }
-
-    private static Path write(Path file, String type, byte[] der) throws Exception {
-        String pem = "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-        return Files.writeString(file, pem, StandardCharsets.US_ASCII);
     }
 }

@@ -181,11 +181,11 @@ class TlsTest {
         Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a key\n");
         ConfigException key = assertThrows(ConfigException.class, () -> NettyTls.load(
                 load("--cert-file", certs.serverCert.toString(), "--key-file", garbage.toString()).tls()));
-        assertTrue(key.getMessage().startsWith("cannot use --cert-file "), key.getMessage());
+        assertEquals("--key-file " + garbage + ": no PEM data in it", key.getMessage());
         assertFalse(key.getMessage().contains("\n"), key.getMessage());
         ConfigException ca = assertThrows(ConfigException.class, () -> NettyTls.load(load("--cert-file",
                 certs.serverCert.toString(), "--key-file", certs.serverKey.toString(), "--trusted-ca-file", garbage.toString()).tls()));
-        assertTrue(ca.getMessage().contains("--trusted-ca-file " + garbage), ca.getMessage());
+        assertEquals("--trusted-ca-file " + garbage + ": no PEM data in it", ca.getMessage());
     }
 
     private static ServerConfig load(String... args) {
