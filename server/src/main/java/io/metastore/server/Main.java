@@ -50,8 +50,10 @@ public final class Main {
             return 1;
         }
         out.println("metastore: " + config.describe());
-        out.println("metastore: serving etcd gRPC and HTTP on " + config.grpcHost() + ":" + server.grpcPort()
-                + (server.httpPort() == 0 ? "" : ", the key-value HTTP API on " + config.grpcHost() + ":" + server.httpPort()));
+        String overTls = config.tls().enabled() ? " over TLS" : "";
+        out.println("metastore: serving etcd gRPC and HTTP" + overTls + " on " + config.grpcHost() + ":" + server.grpcPort()
+                + (server.httpPort() == 0 ? "" : ", the key-value HTTP API" + overTls + " on " + config.grpcHost() + ":"
+                + server.httpPort()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("metastore: shutting down");
