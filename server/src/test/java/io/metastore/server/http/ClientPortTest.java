@@ -83,7 +83,9 @@ class ClientPortTest {
         assertEquals(200, version.statusCode());
         assertEquals("{\"etcdserver\":\"3.4.0\",\"etcdcluster\":\"3.4.0\"}", version.body());
         assertEquals("application/json", version.headers().firstValue("content-type").orElse(""));
-        assertEquals(404, get("/metrics").statusCode(), "no metrics registry is wired in");
+        HttpResponse<String> metrics = get("/metrics");
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().contains("etcd_server_has_leader 1"), "the member's registry is served");
         assertEquals(404, get("/readiness").statusCode(), "etcd 3.4 has no /readiness");
     }
 
