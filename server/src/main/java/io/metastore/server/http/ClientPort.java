@@ -2,6 +2,7 @@ package io.metastore.server.http;
 
 import io.grpc.Attributes;
 import io.grpc.Grpc;
+import io.grpc.InternalChannelz;
 import io.grpc.SecurityLevel;
 import io.grpc.ServerCredentials;
 import io.grpc.internal.GrpcAttributes;
@@ -27,6 +28,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
+import javax.net.ssl.SSLSession;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -96,10 +98,14 @@ public final class ClientPort implements AutoCloseable {
 
         @Override
         public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-            Sniffer sniffer = new Sniffer(grpc.newHandler(grpcHandler));
             if (tls == null) {
-                return sniffer;
+                return new Sniffer(grpc.newHandler(grpcHandler));
             }
+            // grpc-netty's plaintext negotiator is waitUntilActive(grpcNegotiation); its TLS one puts its
+            // TLS handler between the two, and so does this, with the handshake already done in front
+            Sniffer sniffer = new Sniffer(InternalProtocolNegotiators.waitUntilActiveHandler(
+                    new TlsSession(InternalProtocolNegotiators.grpcNegotiationHandler(grpcHandler)),
+                    grpcHandler.getNegotiationLogger()));
             return new ChannelHandlerAdapter() {
                 @Override
                 public void handlerAdded(ChannelHandlerContext ctx) {
@@ -114,6 +120,37 @@ public final class ClientPort implements AutoCloseable {
         @Override
         public void close() {
             grpc.close();
+        }
+    }
+
+    /**
+     * Tells gRPC about the TLS session, as grpc-netty's own TLS negotiator does: calls then see
+     * {@code Grpc.TRANSPORT_ATTR_SSL_SESSION} (with the client's certificate) and
+     * privacy-and-integrity, which the plaintext negotiator's first step has set to none.
+     */
+    private static final class TlsSession extends ChannelInboundHandlerAdapter {
+        private final ChannelHandler next;
+
+        TlsSession(ChannelHandler next) {
+            this.next = next;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (!(evt instanceof ProtocolNegotiationEvent e)) {
+                super.userEventTriggered(ctx, evt);
+                return;
+            }
+            SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+            Attributes attrs = InternalProtocolNegotiationEvent.getAttributes(e).toBuilder()
+                    .set(Grpc.TRANSPORT_ATTR_SSL_SESSION, session)
+                    .set(GrpcAttributes.ATTR_SECURITY_LEVEL, SecurityLevel.PRIVACY_AND_INTEGRITY)
+                    .build();
+            ProtocolNegotiationEvent withTls = InternalProtocolNegotiationEvent.withSecurity(
+                    InternalProtocolNegotiationEvent.withAttributes(e, attrs),
+                    new InternalChannelz.Security(new InternalChannelz.Tls(session)));
+            ctx.pipeline().replace(this, null, next);
+            ctx.fireUserEventTriggered(withTls);
         }
     }
 
@@ -164,29 +201,12 @@ public final class ClientPort implements AutoCloseable {
             ChannelPipeline p = ctx.pipeline();
             p.addAfter(ctx.name(), null, grpcNegotiation);
             if (negotiationEvent != null) {
-                ctx.fireUserEventTriggered(withTlsSession(p, negotiationEvent));
+                ctx.fireUserEventTriggered(negotiationEvent);
             }
             ByteBuf bytes = seen;
             seen = null;
             ctx.fireChannelRead(bytes);
             p.remove(this);
-        }
-
-        /**
-         * Over TLS, tells gRPC about the session as its own TLS negotiator would: calls then see
-         * {@code Grpc.TRANSPORT_ATTR_SSL_SESSION} (the client's certificate) and privacy-and-integrity.
-         */
-        private Object withTlsSession(ChannelPipeline p, Object event) {
-            SslHandler ssl = p.get(SslHandler.class);
-            if (ssl == null) {
-                return event;
-            }
-            ProtocolNegotiationEvent e = (ProtocolNegotiationEvent) event;
-            Attributes attrs = InternalProtocolNegotiationEvent.getAttributes(e).toBuilder()
-                    .set(Grpc.TRANSPORT_ATTR_SSL_SESSION, ssl.engine().getSession())
-                    .set(GrpcAttributes.ATTR_SECURITY_LEVEL, SecurityLevel.PRIVACY_AND_INTEGRITY)
-                    .build();
-            return InternalProtocolNegotiationEvent.withAttributes(e, attrs);
         }
 
         private void toHttp1(ChannelHandlerContext ctx) {

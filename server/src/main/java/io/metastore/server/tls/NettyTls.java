@@ -21,9 +21,9 @@ import java.security.cert.X509Certificate;
  * answers besides gRPC), and one for the {@code --port} listener, which offers only
  * {@code http/1.1}.
  *
- * <p>The JDK's TLS (ALPN since Java 9) is used, so no native library is needed. TLS 1.2 and 1.3
- * with the cipher suites HTTP/2 allows (RFC 7540, appendix A excludes the rest), as etcd's
- * gRPC listener accepts. The files are read by {@link PemFiles}: PKCS#8, PKCS#1 and SEC1 keys,
+ * <p>The JDK's TLS (ALPN since Java 9) is used, so no native library is needed. TLS 1.2 (etcd's
+ * minimum) and 1.3, with the cipher suites HTTP/2 allows (RFC 7540 appendix A bars the rest,
+ * and gRPC clients refuse them). The files are read by {@link PemFiles}: PKCS#8, PKCS#1 and SEC1 keys,
  * checked against the certificate.
  */
 public final class NettyTls {

@@ -4,16 +4,27 @@ import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.grpc.BindableService;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.SecurityLevel;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import io.metastore.server.MetaStoreServer;
 import io.metastore.server.TestServers;
 import io.metastore.server.config.ConfigException;
 import io.metastore.server.config.ConfigLoader;
 import io.metastore.server.config.ServerConfig;
+import io.metastore.server.grpc.GrpcServer;
+import io.metastore.server.http.ClientPort;
 import io.netty.handler.ssl.SslContextBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +43,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.net.ssl.SSLSession;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -162,6 +177,43 @@ class TlsTest {
             putAndGet(ch, "mutual-tls");
         } finally {
             ch.shutdownNow();
+        }
+    }
+
+    /** gRPC calls see the TLS session, with the client's certificate, as under grpc-netty's own TLS. */
+    @Test
+    void grpcCallsSeeTheClientCertificate() throws Exception {
+        NettyTls tls = NettyTls.load(new ServerConfig.Tls(certs.serverCert, certs.serverKey, certs.caCert, true));
+        AtomicReference<SSLSession> session = new AtomicReference<>();
+        AtomicReference<SecurityLevel> level = new AtomicReference<>();
+        ServerInterceptor capture = new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                               ServerCallHandler<Q, A> next) {
+                session.set(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+                level.set(call.getSecurityLevel());
+                return next.startCall(call, headers);
+            }
+        };
+        BindableService kv = new KVGrpc.KVImplBase() {
+            @Override
+            public void range(RangeRequest request, StreamObserver<RangeResponse> response) {
+                response.onNext(RangeResponse.getDefaultInstance());
+                response.onCompleted();
+            }
+        };
+        ClientPort port = new ClientPort(tls.clientPort());
+        GrpcServer grpc = new GrpcServer("127.0.0.1", 0, new GrpcServer.Setup(port.credentials(), null,
+                ServerConfig.Limits.defaults(), null), List.of(kv), capture).start();
+        ManagedChannel ch = tlsChannel(grpc.port(), true);
+        try {
+            KVGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).range(RangeRequest.getDefaultInstance());
+            assertEquals("CN=client", session.get().getPeerPrincipal().getName());
+            assertEquals(SecurityLevel.PRIVACY_AND_INTEGRITY, level.get());
+        } finally {
+            ch.shutdownNow();
+            port.close();
+            grpc.close();
         }
     }
 
