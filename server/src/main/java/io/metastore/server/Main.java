@@ -42,13 +42,18 @@ public final class Main {
         MetaStoreServer server;
         try {
             server = MetaStoreServer.start(config);
+        } catch (ConfigException e) { // the certificate files are read only here
+            err.println("metastore: " + e.getMessage());
+            return 2;
         } catch (RuntimeException e) {
             err.println("metastore: cannot start: " + oneLine(e));
             return 1;
         }
         out.println("metastore: " + config.describe());
-        out.println("metastore: serving etcd gRPC and HTTP on " + config.grpcHost() + ":" + server.grpcPort()
-                + (server.httpPort() == 0 ? "" : ", the key-value HTTP API on " + config.grpcHost() + ":" + server.httpPort()));
+        String overTls = config.tls().enabled() ? " over TLS" : "";
+        out.println("metastore: serving etcd gRPC and HTTP" + overTls + " on " + config.grpcHost() + ":" + server.grpcPort()
+                + (server.httpPort() == 0 ? "" : ", the key-value HTTP API" + overTls + " on " + config.grpcHost() + ":"
+                + server.httpPort()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("metastore: shutting down");

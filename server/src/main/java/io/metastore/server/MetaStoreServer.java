@@ -46,6 +46,7 @@ import io.metastore.server.member.MemberIds;
 import io.metastore.server.raft.LeaderForwarder;
 import io.metastore.server.raft.RaftNode;
 import io.metastore.server.raft.StoreStateMachine;
+import io.metastore.server.tls.NettyTls;
 import io.metastore.server.watch.WatchHub;
 import io.metastore.server.watch.WatchService;
 
@@ -92,6 +93,7 @@ public final class MetaStoreServer implements AutoCloseable {
     private MetaStoreServer(ServerConfig config) {
         this.config = config;
         try {
+            NettyTls tls = NettyTls.load(config.tls()); // first: bad certificate files stop nothing half-started
             closeOrder.push(lockDataDir(config.dataDir()));
             ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join());
             engine = new TimedEngine(switch (config.storage()) {
@@ -156,12 +158,12 @@ public final class MetaStoreServer implements AutoCloseable {
             Concurrency concurrency = new Concurrency(raftKv, keyEvents);
             Maintenance maintenance = new Maintenance(store, engine, raft, headers, alarms, raftAuth, memberIds);
             java.util.function.Supplier<MemberInfo> self = () -> new MemberInfo("member-" + config.memberId(),
-                    "http://" + config.grpcHost() + ":" + grpcPort(), identity.clusterId(), store.appliedIndex());
+                    (config.tls().enabled() ? "https://" : "http://") + config.grpcHost() + ":" + grpcPort(), identity.clusterId(), store.appliedIndex());
             raft.registerProcessor(MemberInfo.processor(self));
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision,
                     proposer, memberIds);
             membership.serveForwarded(forwarded);
-            ClientPort clientPort = new ClientPort(null);
+            ClientPort clientPort = new ClientPort(tls == null ? null : tls.clientPort());
             grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), new GrpcServer.Setup(clientPort.credentials(),
                     config.grpcExecutor() == ServerConfig.GrpcExecutor.DIRECT ? raft::isLeader : null, config.limits(),
                     metrics.grpc()),
@@ -194,7 +196,7 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(grpc);
             closeOrder.push(clientPort); // closes before gRPC: its HTTP connections are not gRPC transports
             if (config.httpEnabled()) {
-                http = new HttpListener(config.grpcHost(), config.httpPort(), new KeyValueApi(status, grpc.localChannel()));
+                http = new HttpListener(config.grpcHost(), config.httpPort(), tls == null ? null : tls.http1(), new KeyValueApi(status, grpc.localChannel()));
                 closeOrder.push(http);
             } else {
                 http = null;

@@ -181,12 +181,41 @@ public final class ConfigLoader {
                 intOption(o, "snapshot-interval-secs", 0, Integer.MAX_VALUE),
                 intOption(o, "snapshot-log-index-margin", 0, Integer.MAX_VALUE));
         return new ServerConfig(memberId, peers, grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)),
-                intOption(o, "port", 0, 65535),
+                intOption(o, "port", 0, 65535), tls(o),
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,
                 choice(o, "lease-expiry", ExpiryTracker.Kind.class), choice(o, "grpc-executor", ServerConfig.GrpcExecutor.class),
                 quotaBytes(o), authToken(o), limits(o), log(o), raft);
+    }
+
+    /** etcd's client TLS flags; whether the files hold usable PEM is checked when the server builds its contexts. */
+    private static ServerConfig.Tls tls(Map<String, String> o) {
+        Path cert = readableFile(o, "cert-file");
+        Path key = readableFile(o, "key-file");
+        Path ca = readableFile(o, "trusted-ca-file");
+        boolean clientCertAuth = bool(o, "client-cert-auth");
+        if ((cert == null) != (key == null)) {
+            throw new ConfigException("--cert-file and --key-file must be given together");
+        }
+        if (cert == null && (ca != null || clientCertAuth)) {
+            throw new ConfigException("--" + (clientCertAuth ? "client-cert-auth" : "trusted-ca-file")
+                    + " needs --cert-file and --key-file");
+        }
+        return new ServerConfig.Tls(cert, key, ca, clientCertAuth);
+    }
+
+    /** The file an option names, or {@code null} when it is empty. */
+    private static Path readableFile(Map<String, String> o, String name) {
+        String v = o.get(name).trim();
+        if (v.isEmpty()) {
+            return null;
+        }
+        Path p = Path.of(v);
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            throw new ConfigException("--" + name + ": cannot read " + v);
+        }
+        return p;
     }
 
     private static ServerConfig.Log log(Map<String, String> o) {

@@ -18,6 +18,7 @@ public record ServerConfig(
         String grpcHost,
         int grpcPort,
         int httpPort,
+        Tls tls,
         Storage storage,
         Path dataDir,
         boolean join,
@@ -36,6 +37,37 @@ public record ServerConfig(
         RaftSettings raft) {
 
     public enum Storage { MEMORY, ROCKSDB }
+
+    /**
+     * TLS for clients, from etcd's flags: with a certificate and key, the client port serves only
+     * TLS (gRPC and HTTP/1.1) and {@code --port} serves HTTPS. As etcd 3.4 does
+     * ({@code TLSInfo.ServerConfig}), a trusted CA file alone already requires client
+     * certificates; {@code --client-cert-auth} without one checks them against the JDK's trust
+     * store, as Go checks them against the system roots.
+     *
+     * @param certFile      PEM certificate chain of this server, or {@code null}: no TLS
+     * @param keyFile       PEM private key of {@code certFile}
+     * @param trustedCaFile PEM certificates that sign client certificates, or {@code null}
+     */
+    public record Tls(Path certFile, Path keyFile, Path trustedCaFile, boolean clientCertAuth) {
+        public static Tls off() {
+            return new Tls(null, null, null, false);
+        }
+
+        public boolean enabled() {
+            return certFile != null;
+        }
+
+        /** Whether a client must present a certificate the server trusts. */
+        public boolean requiresClientCertificates() {
+            return enabled() && (clientCertAuth || trustedCaFile != null);
+        }
+
+        @Override
+        public String toString() {
+            return !enabled() ? "off" : requiresClientCertificates() ? "on,client-cert-auth" : "on";
+        }
+    }
 
     /**
      * Where gRPC runs KV calls: {@code POOL}, gRPC's default cached thread pool (a hand-off per
@@ -97,7 +129,7 @@ public record ServerConfig(
 
     /** A copy listening for gRPC on another port (tests pick free ports). */
     public ServerConfig withGrpcPort(int port) {
-        return new ServerConfig(memberId, peers, grpcHost, port, httpPort, storage, dataDir, join, tier, codec,
+        return new ServerConfig(memberId, peers, grpcHost, port, httpPort, tls, storage, dataDir, join, tier, codec,
                 proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, grpcExecutor, quotaBackendBytes,
                 authToken, limits, log, raft);
     }
@@ -105,7 +137,7 @@ public record ServerConfig(
     /** The settings as one line, for the start-up log and benchmark records. */
     public String describe() {
         return "member=" + memberId + " peers=" + peers + " grpc=" + grpcAddress()
-                + " http=" + (httpPort == 0 ? "off" : grpcHost + ":" + httpPort) + " storage="
+                + " http=" + (httpPort == 0 ? "off" : grpcHost + ":" + httpPort) + " tls=" + tls + " storage="
                 + storage.name().toLowerCase(java.util.Locale.ROOT) + " data-dir=" + dataDir + " tier="
                 + tier.flagValue() + " codec=" + codec + " proposal-strategy=" + proposalStrategy
                 + " memory-locking=" + memoryLocking.name().toLowerCase(java.util.Locale.ROOT) + " store=" + storeOptions

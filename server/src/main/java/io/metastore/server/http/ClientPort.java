@@ -1,12 +1,18 @@
 package io.metastore.server.http;
 
+import io.grpc.Attributes;
+import io.grpc.Grpc;
+import io.grpc.InternalChannelz;
+import io.grpc.SecurityLevel;
 import io.grpc.ServerCredentials;
+import io.grpc.internal.GrpcAttributes;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.InternalProtocolNegotiationEvent;
 import io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.InternalWriteBufferingAndExceptionHandlerUtils;
+import io.grpc.netty.ProtocolNegotiationEvent;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -18,9 +24,11 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
+import javax.net.ssl.SSLSession;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +56,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #close()} — called before the gRPC server stops — ends the HTTP connections itself.
  */
 public final class ClientPort implements AutoCloseable {
+    private static final AsciiString HTTPS = AsciiString.of("https");
     private static final byte[] H2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final SslContext tls;
@@ -84,15 +93,19 @@ public final class ClientPort implements AutoCloseable {
 
         @Override
         public AsciiString scheme() {
-            return grpc.scheme();
+            return tls == null ? grpc.scheme() : HTTPS;
         }
 
         @Override
         public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-            Sniffer sniffer = new Sniffer(grpc.newHandler(grpcHandler));
             if (tls == null) {
-                return sniffer;
+                return new Sniffer(grpc.newHandler(grpcHandler));
             }
+            // grpc-netty's plaintext negotiator is waitUntilActive(grpcNegotiation); its TLS one puts its
+            // TLS handler between the two, and so does this, with the handshake already done in front
+            Sniffer sniffer = new Sniffer(InternalProtocolNegotiators.waitUntilActiveHandler(
+                    new TlsSession(InternalProtocolNegotiators.grpcNegotiationHandler(grpcHandler)),
+                    grpcHandler.getNegotiationLogger()));
             return new ChannelHandlerAdapter() {
                 @Override
                 public void handlerAdded(ChannelHandlerContext ctx) {
@@ -107,6 +120,37 @@ public final class ClientPort implements AutoCloseable {
         @Override
         public void close() {
             grpc.close();
+        }
+    }
+
+    /**
+     * Tells gRPC about the TLS session, as grpc-netty's own TLS negotiator does: calls then see
+     * {@code Grpc.TRANSPORT_ATTR_SSL_SESSION} (with the client's certificate) and
+     * privacy-and-integrity, which the plaintext negotiator's first step has set to none.
+     */
+    private static final class TlsSession extends ChannelInboundHandlerAdapter {
+        private final ChannelHandler next;
+
+        TlsSession(ChannelHandler next) {
+            this.next = next;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (!(evt instanceof ProtocolNegotiationEvent e)) {
+                super.userEventTriggered(ctx, evt);
+                return;
+            }
+            SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+            Attributes attrs = InternalProtocolNegotiationEvent.getAttributes(e).toBuilder()
+                    .set(Grpc.TRANSPORT_ATTR_SSL_SESSION, session)
+                    .set(GrpcAttributes.ATTR_SECURITY_LEVEL, SecurityLevel.PRIVACY_AND_INTEGRITY)
+                    .build();
+            ProtocolNegotiationEvent withTls = InternalProtocolNegotiationEvent.withSecurity(
+                    InternalProtocolNegotiationEvent.withAttributes(e, attrs),
+                    new InternalChannelz.Security(new InternalChannelz.Tls(session)));
+            ctx.pipeline().replace(this, null, next);
+            ctx.fireUserEventTriggered(withTls);
         }
     }
 

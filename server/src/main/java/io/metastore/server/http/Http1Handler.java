@@ -111,7 +111,10 @@ final class Http1Handler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof java.io.IOException)) {
+        if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException) {
+            // over TLS: a plaintext client, a refused certificate, a broken record; the client's business
+            LOG.debug("TLS on the HTTP connection from {} failed: {}", ctx.channel().remoteAddress(), cause.getCause().toString());
+        } else if (!(cause instanceof java.io.IOException)) {
             LOG.warn("HTTP connection from {} failed; closing it", ctx.channel().remoteAddress(), cause);
         }
         ctx.close();

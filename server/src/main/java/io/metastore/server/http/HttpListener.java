@@ -10,24 +10,36 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** A plain HTTP/1.1 listener (the {@code --port} one) answering with one {@link HttpRoutes}; one event-loop thread. */
+/**
+ * An HTTP/1.1 listener (the {@code --port} one) answering with one {@link HttpRoutes}; one
+ * event-loop thread. With an SSL context it serves HTTPS only.
+ */
 public final class HttpListener implements AutoCloseable {
     private final EventLoopGroup loop = new NioEventLoopGroup(1, new DefaultThreadFactory("http-listener", true));
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
 
     public HttpListener(String host, int port, HttpRoutes routes) {
+        this(host, port, null, routes);
+    }
+
+    /** @param tls the server's TLS context (ALPN http/1.1), or {@code null} for plain HTTP */
+    public HttpListener(String host, int port, SslContext tls, HttpRoutes routes) {
         ServerBootstrap b = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new Http1Handler(routes));
                     }
                 });

@@ -1,0 +1,90 @@
+package io.metastore.server.tls;
+
+import io.metastore.server.config.ConfigException;
+import io.metastore.server.config.ServerConfig;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+
+/**
+ * The server's Netty SSL contexts, built once at start-up from {@link ServerConfig.Tls}: one for
+ * the client port, whose ALPN offers {@code http/1.1} before {@code h2} (a gRPC client offers
+ * only h2 and gets it; a general HTTP client offering both gets HTTP/1.1, the only HTTP the port
+ * answers besides gRPC), and one for the {@code --port} listener, which offers only
+ * {@code http/1.1}.
+ *
+ * <p>The JDK's TLS (ALPN since Java 9) is used, so no native library is needed. TLS 1.2 (etcd's
+ * minimum) and 1.3, with the cipher suites HTTP/2 allows (RFC 7540 appendix A bars the rest,
+ * and gRPC clients refuse them). The files are read by {@link PemFiles}: PKCS#8, PKCS#1 and SEC1 keys,
+ * checked against the certificate.
+ */
+public final class NettyTls {
+    private final SslContext clientPort;
+    private final SslContext http1;
+
+    private NettyTls(SslContext clientPort, SslContext http1) {
+        this.clientPort = clientPort;
+        this.http1 = http1;
+    }
+
+    /**
+     * Reads the certificate, key and CA files.
+     *
+     * @return the contexts, or {@code null} when TLS is off
+     * @throws ConfigException when a file holds no usable PEM, with a one-line message
+     */
+    public static NettyTls load(ServerConfig.Tls tls) {
+        if (!tls.enabled()) {
+            return null;
+        }
+        X509Certificate[] chain = PemFiles.certificates("cert-file", tls.certFile());
+        PrivateKey key = PemFiles.privateKey("key-file", tls.keyFile());
+        PemFiles.checkPair(key, chain[0], tls.keyFile(), tls.certFile());
+        X509Certificate[] trusted = tls.trustedCaFile() == null ? null
+                : PemFiles.certificates("trusted-ca-file", tls.trustedCaFile());
+        return new NettyTls(build(tls, key, chain, trusted, ApplicationProtocolNames.HTTP_1_1, ApplicationProtocolNames.HTTP_2),
+                build(tls, key, chain, trusted, ApplicationProtocolNames.HTTP_1_1));
+    }
+
+    /** For the client port: ALPN http/1.1, then h2. */
+    public SslContext clientPort() {
+        return clientPort;
+    }
+
+    /** For the {@code --port} listener: ALPN http/1.1 only. */
+    public SslContext http1() {
+        return http1;
+    }
+
+    private static SslContext build(ServerConfig.Tls tls, PrivateKey key, X509Certificate[] chain,
+                                    X509Certificate[] trusted, String... alpn) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forServer(key, chain)
+                    .sslProvider(SslProvider.JDK)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            // a client without ALPN, or offering neither, still gets a connection: the bytes decide
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+            if (trusted != null) {
+                b.trustManager(trusted);
+            }
+            if (tls.requiresClientCertificates()) {
+                b.clientAuth(ClientAuth.REQUIRE);
+            }
+            return b.build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new ConfigException("cannot use --cert-file " + tls.certFile() + " and --key-file " + tls.keyFile() + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("")));
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** TLS for clients: the server's SSL contexts built from etcd's certificate flags. */
+package io.metastore.server.tls;

@@ -1,0 +1,33 @@
+package io.metastore.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** How the process ends when it cannot start. */
+class MainTest {
+    @Test
+    void anUnusableCertificateFileEndsTheProcessWithOneLineBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not PEM\n");
+        Path dataDir = dir.resolve("data");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"--data-dir", dataDir.toString(), "--port", "0",
+                "--grpc-addr", "127.0.0.1:" + TestServers.freePort(), "--cluster", "127.0.0.1:" + TestServers.freePort(),
+                "--cert-file", garbage.toString(), "--key-file", garbage.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code);
+        assertEquals("metastore: --cert-file " + garbage + ": no PEM data in it" + System.lineSeparator(),
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        assertFalse(Files.exists(dataDir), "the data dir was not touched");
+    }
+}
