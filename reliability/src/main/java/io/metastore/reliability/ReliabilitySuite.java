@@ -106,7 +106,7 @@ public final class ReliabilitySuite {
         md.append("| member JVM | `").append(String.join(" ", ServerProcess.DEFAULT_JVM)).append("` (the bounded-memory member: its own `-Xmx`) |\n");
         md.append("| cluster options | `").append(String.join(" ", CLUSTER_ARGS))
                 .append("`, all else default (tier3, rocksdb, raft-sync true) |\n");
-        md.append("| workload | 5 clients, 5 keys: 35% linearizable get, 30% put, 20% txn CAS on the value, 15% delete; 3 s deadline |\n\n");
+        md.append("| workload | 5 clients, 5 keys: 35% linearizable get, 30% put, 20% txn CAS (half on the value, half on its mod revision), 15% delete; 3 s deadline; a watcher per member and a lease probe beside them |\n\n");
         md.append(Summary.faultSection(faultReport)).append('\n');
         md.append(Summary.crashSection(crash)).append('\n');
         md.append(Summary.fuzzSection(fuzz)).append('\n');
