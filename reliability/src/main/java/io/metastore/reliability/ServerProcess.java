@@ -69,6 +69,13 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // a harness stopped from outside (Ctrl-C, SIGTERM) must not leave members running
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (started.isAlive()) {
+                started.destroyForcibly();
+            }
+        }, "stop-member-" + grpcPort));
         paused = false;
     }
 
