@@ -40,12 +40,8 @@ public final class CrashConsistency {
 
     public static Report run(String storage, String codec, int kills, Path dir, long seed) {
         Random random = new Random(seed);
-        int grpc = ProcessCluster.freePort();
-        List<String> args = List.of("--member-id", "1", "--cluster", "127.0.0.1:" + ProcessCluster.freePort(),
-                "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0", "--data-dir", dir.resolve("data").toString(),
-                "--storage", storage, "--codec", codec);
-        ServerProcess server = new ServerProcess(ServerProcess.serverJar(), args, dir.resolve("data"),
-                dir.resolve("member.log"), grpc);
+        ServerProcess server = ServerProcess.single(dir, ServerProcess.DEFAULT_JVM, "--storage", storage, "--codec", codec);
+        int grpc = server.grpcPort();
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         List<String> problems = new ArrayList<>();
         long attempted = 0;

@@ -112,11 +112,8 @@ public final class GatewayFuzzer {
     }
 
     public static Report run(long millis, Path dir, long seed) {
-        int grpc = ProcessCluster.freePort();
-        List<String> args = List.of("--member-id", "1", "--cluster", "127.0.0.1:" + ProcessCluster.freePort(),
-                "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0", "--data-dir", dir.resolve("data").toString());
-        ServerProcess server = new ServerProcess(ServerProcess.serverJar(), args, dir.resolve("data"),
-                dir.resolve("member.log"), grpc);
+        ServerProcess server = ServerProcess.single(dir, ServerProcess.DEFAULT_JVM);
+        int grpc = server.grpcPort();
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpc).usePlaintext()
                 .maxInboundMessageSize(64 << 20).build();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

@@ -60,12 +60,8 @@ public final class GrpcFuzzer {
     }
 
     public static Report run(long millis, Path dir, long seed) {
-        int grpc = ProcessCluster.freePort();
-        List<String> args = List.of("--member-id", "1", "--cluster", "127.0.0.1:" + ProcessCluster.freePort(),
-                "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0", "--data-dir", dir.resolve("data").toString());
-        ServerProcess server = new ServerProcess(ServerProcess.serverJar(), args, dir.resolve("data"),
-                dir.resolve("member.log"), grpc);
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpc).usePlaintext()
+        ServerProcess server = ServerProcess.single(dir, ServerProcess.DEFAULT_JVM);
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
                 .maxInboundMessageSize(64 << 20).build();
         try (server) {
             server.start();

@@ -60,16 +60,9 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** The range end that makes {@code prefix} a prefix range (etcd's rule: the last byte below 0xff plus one). */
+    /** The range end that makes {@code prefix} a prefix range (etcd's rule, {@link io.metastore.mvcc.Bytes#prefixEnd}). */
     static ByteString prefixEnd(ByteString prefix) {
-        byte[] end = prefix.toByteArray();
-        for (int i = end.length - 1; i >= 0; i--) {
-            if (end[i] != (byte) 0xff) {
-                end[i]++;
-                return ByteString.copyFrom(end, 0, i + 1);
-            }
-        }
-        return ByteString.copyFrom(new byte[]{0});
+        return ByteString.copyFrom(io.metastore.mvcc.Bytes.prefixEnd(prefix.toByteArray()));
     }
 
     public void startAll() {

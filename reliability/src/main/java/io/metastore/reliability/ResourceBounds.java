@@ -86,15 +86,10 @@ public final class ResourceBounds {
     }
 
     public static Report run(Plan plan, Path dir) {
-        int grpc = ProcessCluster.freePort();
-        List<String> args = List.of("--member-id", "1", "--cluster", "127.0.0.1:" + ProcessCluster.freePort(),
-                "--grpc-addr", "127.0.0.1:" + grpc, "--data-dir", dir.resolve("data").toString(),
-                "--storage", plan.storage());
         List<String> jvm = new ArrayList<>(ServerProcess.DEFAULT_JVM);
         jvm.replaceAll(o -> o.startsWith("-Xmx") ? "-Xmx" + plan.heapMb() + "m" : o);
-        ServerProcess server = new ServerProcess(ServerProcess.serverJar(), jvm, args, dir.resolve("data"),
-                dir.resolve("member.log"), grpc);
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpc).usePlaintext()
+        ServerProcess server = ServerProcess.single(dir, jvm, "--storage", plan.storage());
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
                 .maxInboundMessageSize(Integer.MAX_VALUE).build();
         try (server) {
             server.start();

@@ -27,7 +27,7 @@ public final class ServerProcess implements AutoCloseable {
     private final Path dataDir;
     private final Path log;
     private final int grpcPort;
-    private Process process;
+    private volatile Process process;
     private boolean paused;
 
     public ServerProcess(Path jar, List<String> args, Path dataDir, Path log, int grpcPort) {
@@ -38,10 +38,27 @@ public final class ServerProcess implements AutoCloseable {
     public ServerProcess(Path jar, List<String> jvm, List<String> args, Path dataDir, Path log, int grpcPort) {
         this.jar = jar;
         this.jvm = List.copyOf(jvm);
+        // a harness stopped from outside (Ctrl-C, SIGTERM) must not leave this member running
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAtExit, "stop-member-" + grpcPort));
         this.args = List.copyOf(args);
         this.dataDir = dataDir;
         this.log = log;
         this.grpcPort = grpcPort;
+    }
+
+    /**
+     * One member that bootstraps a cluster of its own on free ports, with the {@code --port} HTTP
+     * listener off ({@code --port 0}), its data in {@code dir/data} and its output in {@code dir/member.log}.
+     *
+     * @param jvm   the JVM's options
+     * @param extra further server options ({@code --storage}, {@code --codec}, ...)
+     */
+    public static ServerProcess single(Path dir, List<String> jvm, String... extra) {
+        int grpc = ProcessCluster.freePort();
+        List<String> args = new ArrayList<>(List.of("--member-id", "1", "--cluster", "127.0.0.1:" + ProcessCluster.freePort(),
+                "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0", "--data-dir", dir.resolve("data").toString()));
+        args.addAll(List.of(extra));
+        return new ServerProcess(serverJar(), jvm, args, dir.resolve("data"), dir.resolve("member.log"), grpc);
     }
 
     /** The runnable server jar: the system property {@code metastore.server.jar}, else {@code ../server/target/metastore-server.jar}. */
@@ -69,14 +86,15 @@ public final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // a harness stopped from outside (Ctrl-C, SIGTERM) must not leave members running
-        Process started = process;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (started.isAlive()) {
-                started.destroyForcibly();
-            }
-        }, "stop-member-" + grpcPort));
+
         paused = false;
+    }
+
+    private void stopAtExit() {
+        Process p = process; // no lock: the JVM is going down, a thread holding it may never let go
+        if (p != null && p.isAlive()) {
+            p.destroyForcibly();
+        }
     }
 
     /** SIGKILL, and waits for the process to be gone. */
