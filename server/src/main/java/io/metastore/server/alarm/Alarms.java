@@ -44,6 +44,8 @@ public final class Alarms {
     private final LongSupplier sizeBytes;
     private final LongSupplier clock;
     private volatile Set<Raised> raised = Set.of();
+    /** Whether {@link #raised} holds a NOSPACE alarm: read by every write request, so kept beside it. */
+    private volatile boolean nospace;
     /** The last size read and when (racy reads are fine: a stale pair only means one more engine query). */
     private volatile long lastSize = Long.MAX_VALUE;
     private volatile long lastSizeAt;
@@ -93,7 +95,12 @@ public final class Alarms {
     }
 
     public boolean nospaceRaised() {
-        return raised.stream().anyMatch(r -> r.type() == AlarmChange.Type.NOSPACE);
+        return nospace;
+    }
+
+    private void set(Set<Raised> now) {
+        raised = Set.copyOf(now);
+        nospace = now.stream().anyMatch(r -> r.type() == AlarmChange.Type.NOSPACE);
     }
 
     public void recover(MvccStore store) {
@@ -103,7 +110,7 @@ public final class Alarms {
             out.add(new Raised(Long.parseUnsignedLong(parts[1], 16), AlarmChange.Type.valueOf(parts[2])));
             return true;
         });
-        raised = Set.copyOf(out);
+        set(out);
     }
 
     /** Applies a raise or a clear inside {@code txn} (apply thread). */
@@ -125,7 +132,7 @@ public final class Alarms {
                 }
             }
         }
-        raised = Set.copyOf(out);
+        set(out);
     }
 
     private static byte[] key(Raised r) {
