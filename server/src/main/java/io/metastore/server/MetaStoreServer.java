@@ -144,7 +144,7 @@ public final class MetaStoreServer implements AutoCloseable {
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota,
                     config.limits().maxRequestBytes());
             RaftLease raftLease = new RaftLease(lessor, new LeaseIds(memberIds.self(), System.currentTimeMillis()),
-                    RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, raft, headers, forwarder, store, quota,
+                    RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, headers, forwarder, store, quota,
                     config.limits().maxLeases());
             closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS, metrics::leaseExpired));
             ForwardProcessor forwarded = new ForwardProcessor(store::appliedIndex);

@@ -36,7 +36,8 @@ public final class Gateway {
     /** The deepest nesting of arrays and objects a request body may have (see {@link #checkDepth}). */
     static final int MAX_DEPTH = 1000;
     private static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
+    /** etcd's gateway JSON: the .proto's field names, no whitespace; thread-safe, so shared. */
+    static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
     /** Strict: unknown fields are pruned first (see {@link #toProto}), so an unknown enum value still fails. */
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();

@@ -26,10 +26,6 @@ public final class HttpListener implements AutoCloseable {
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
 
-    public HttpListener(String host, int port, HttpRoutes routes) {
-        this(host, port, null, routes);
-    }
-
     /** @param tls the server's TLS context (ALPN http/1.1), or {@code null} for plain HTTP */
     public HttpListener(String host, int port, SslContext tls, HttpRoutes routes) {
         ServerBootstrap b = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)

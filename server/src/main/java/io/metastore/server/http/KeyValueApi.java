@@ -5,7 +5,6 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.util.JsonFormat;
 import io.etcd.jetcd.api.ClusterGrpc;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.KVGrpc;
@@ -124,8 +123,7 @@ public final class KeyValueApi implements HttpRoutes {
         if (method.equals(HttpMethod.GET) && id == null) {
             answer(cluster.memberList(MemberListRequest.getDefaultInstance()), out, r -> {
                 try {
-                    out.json(HttpResponseStatus.OK, JsonFormat.printer().preservingProtoFieldNames()
-                            .omittingInsignificantWhitespace().print(r));
+                    out.json(HttpResponseStatus.OK, Gateway.PRINTER.print(r));
                 } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                     out.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.getMessage() + "\n");
                 }

@@ -15,7 +15,6 @@ public final class StatusRoutes {
     static final String HEALTHY = "{\"health\":\"true\"}";
     /** Go's {@code http.Error} adds the newline. */
     static final String UNHEALTHY = "{\"health\":\"false\"}\n";
-    static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Health health;
     private final String version;
@@ -50,7 +49,7 @@ public final class StatusRoutes {
                 } else {
                     ByteArrayOutputStream text = new ByteArrayOutputStream();
                     metrics.accept(text);
-                    out.respond(HttpResponseStatus.OK, METRICS_TYPE, text.toByteArray());
+                    out.respond(HttpResponseStatus.OK, io.metastore.server.metrics.Metrics.CONTENT_TYPE, text.toByteArray());
                 }
             }
             default -> {

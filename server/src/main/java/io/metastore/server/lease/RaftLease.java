@@ -19,7 +19,6 @@ import io.metastore.server.propose.Proposer;
 import io.metastore.server.raft.ForwardProcessor;
 import io.metastore.server.raft.ForwardRequest;
 import io.metastore.server.raft.LeaderForwarder;
-import io.metastore.server.raft.RaftNode;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +37,6 @@ public final class RaftLease {
     private final LeaseIds ids;
     private final long minTtlSeconds;
     private final Proposer proposer;
-    private final RaftNode raft;
     private final Headers headers;
     private final LeaderForwarder forwarder;
     private final MvccStore store;
@@ -46,7 +44,7 @@ public final class RaftLease {
     private final int maxLeases;
 
     /** {@code maxLeases}: a grant while the cluster holds this many leases fails with "too many requests" (0: no limit). */
-    public RaftLease(Lessor lessor, LeaseIds ids, long minTtlSeconds, Proposer proposer, RaftNode raft,
+    public RaftLease(Lessor lessor, LeaseIds ids, long minTtlSeconds, Proposer proposer,
                      Headers headers, LeaderForwarder forwarder, MvccStore store, io.metastore.server.alarm.Quota quota,
                      int maxLeases) {
         this.quota = quota;
@@ -55,7 +53,6 @@ public final class RaftLease {
         this.ids = ids;
         this.minTtlSeconds = minTtlSeconds;
         this.proposer = proposer;
-        this.raft = raft;
         this.headers = headers;
         this.forwarder = forwarder;
         this.store = store;
