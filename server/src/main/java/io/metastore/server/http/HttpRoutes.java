@@ -50,9 +50,10 @@ public interface HttpRoutes {
                 }
                 if (body.size() + chunk.length > limit) {
                     tooLarge = true;
+                    // first: on the event loop the answer goes out at once, and must carry the close
+                    out.closeAfterResponse();
                     out.text(io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                             "request body larger than " + limit + " bytes\n");
-                    out.closeAfterResponse();
                     return;
                 }
                 body.writeBytes(chunk);

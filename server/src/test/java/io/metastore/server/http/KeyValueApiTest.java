@@ -60,6 +60,31 @@ class KeyValueApiTest {
     }
 
     @Test
+    void aBodyOverTheLimitIsRefusedWith413AndTheConnectionClosed() throws Exception {
+        int size = Gateway.MAX_BODY + 1;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.httpPort())) {
+            socket.setSoTimeout(30_000);
+            Thread writer = new Thread(() -> {
+                try {
+                    var out = socket.getOutputStream();
+                    out.write(("PUT /too-big HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + size + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(new byte[size]);
+                    out.flush();
+                } catch (java.io.IOException closedByTheServer) {
+                    // expected once the server has answered and closed
+                }
+            });
+            writer.start();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII); // ends at EOF
+            writer.join(30_000);
+            assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+            assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+        }
+        assertEquals(null, grpcGet("too-big".getBytes(StandardCharsets.UTF_8)), "nothing written");
+    }
+
+    @Test
     void putGetDeleteAKey() throws Exception {
         assertEquals(204, call("PUT", "/seed-key", "v1".getBytes(StandardCharsets.UTF_8)).statusCode());
         assertArrayEquals("v1".getBytes(StandardCharsets.UTF_8), grpcGet("seed-key".getBytes(StandardCharsets.UTF_8)),
