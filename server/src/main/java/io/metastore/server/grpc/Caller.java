@@ -6,7 +6,6 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import io.metastore.server.auth.AuthStore;
 import io.metastore.server.error.EtcdError;
 
@@ -38,10 +37,7 @@ final class Caller {
                 }
                 String user = store.userOf(token);
                 if (user == null && store.view().enabled()) {
-                    EtcdError e = EtcdError.INVALID_AUTH_TOKEN;
-                    call.close(Status.fromCode(e.code()).withDescription(e.message()), new Metadata());
-                    return new ServerCall.Listener<>() {
-                    };
+                    return Refusals.refuse(call, EtcdError.INVALID_AUTH_TOKEN);
                 }
                 return Contexts.interceptCall(Context.current().withValue(USER, user), call, headers, next);
             }

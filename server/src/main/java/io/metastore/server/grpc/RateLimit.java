@@ -4,7 +4,6 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import io.metastore.server.error.EtcdError;
 
 /**
@@ -14,9 +13,6 @@ import io.metastore.server.error.EtcdError;
  * it opens; its messages (watch creates, keep-alives) take none.
  */
 final class RateLimit implements ServerInterceptor {
-    private static final ServerCall.Listener<Object> NOTHING = new ServerCall.Listener<>() {
-    };
-
     private final TokenBucket bucket;
 
     RateLimit(TokenBucket bucket) {
@@ -24,13 +20,10 @@ final class RateLimit implements ServerInterceptor {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         if (bucket.tryTake()) {
             return next.startCall(call, headers);
         }
-        EtcdError e = EtcdError.TOO_MANY_REQUESTS;
-        call.close(Status.fromCode(e.code()).withDescription(e.message()), new Metadata());
-        return (ServerCall.Listener<Q>) NOTHING;
+        return Refusals.refuse(call, EtcdError.TOO_MANY_REQUESTS);
     }
 }
