@@ -123,6 +123,7 @@ public final class CrashConsistency {
         return n;
     }
 
+    /** Waits (up to 180 s) until the member behind {@code channel} answers a linearizable Range. */
     static void awaitServing(ManagedChannel channel) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (true) {

@@ -1,8 +1,6 @@
 package io.metastore.reliability;
 
 import io.etcd.jetcd.api.HashKVResponse;
-import io.etcd.jetcd.api.KVGrpc;
-import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 
 import java.nio.file.Path;
@@ -65,7 +63,7 @@ public final class FaultScenario {
             cluster.startAll();
             cluster.awaitLeader(180_000);
             for (int i = 0; i < cluster.size(); i++) {
-                awaitLinearizableRead(cluster, i, 180_000);
+                CrashConsistency.awaitServing(cluster.channel(i));
             }
             Nemesis nemesis = new Nemesis(cluster, new Random(plan.seed()));
             List<WatchRecorder> watchers = new ArrayList<>();
@@ -124,22 +122,6 @@ public final class FaultScenario {
         if (keep != null) {
             Summary.write(Path.of(keep), sb.toString());
             problems.add("history kept in " + keep);
-        }
-    }
-
-    static void awaitLinearizableRead(ProcessCluster cluster, int member, long timeoutMillis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (true) {
-            try {
-                KVGrpc.newBlockingStub(cluster.channel(member)).withDeadlineAfter(3, TimeUnit.SECONDS)
-                        .range(RangeRequest.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8("probe")).build());
-                return;
-            } catch (RuntimeException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("member " + (member + 1) + " does not serve reads", e);
-                }
-                ProcessCluster.sleep(200);
-            }
         }
     }
 

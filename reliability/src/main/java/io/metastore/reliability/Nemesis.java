@@ -21,13 +21,8 @@ public final class Nemesis {
         };
     }
 
-    private int leaderOrAny() {
-        int l = cluster.awaitLeader(60_000);
-        return l;
-    }
-
     Fault killLeader() {
-        int l = leaderOrAny();
+        int l = cluster.awaitLeader(60_000);
         long start = System.nanoTime();
         cluster.member(l).kill();
         ProcessCluster.sleep(2000 + random.nextInt(2000));
@@ -36,7 +31,7 @@ public final class Nemesis {
     }
 
     Fault killFollowerAndWipe() {
-        int l = leaderOrAny();
+        int l = cluster.awaitLeader(60_000);
         int f = (l + 1 + random.nextInt(cluster.size() - 1)) % cluster.size();
         long start = System.nanoTime();
         cluster.member(f).kill();
@@ -48,7 +43,7 @@ public final class Nemesis {
 
     Fault pause() {
         // the leader half of the time: a paused leader is the interesting case (it comes back deposed)
-        int m = random.nextBoolean() ? leaderOrAny() : random.nextInt(cluster.size());
+        int m = random.nextBoolean() ? cluster.awaitLeader(60_000) : random.nextInt(cluster.size());
         long start = System.nanoTime();
         cluster.member(m).pause();
         ProcessCluster.sleep(3000 + random.nextInt(3000));
