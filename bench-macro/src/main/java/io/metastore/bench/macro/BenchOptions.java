@@ -11,7 +11,8 @@ import java.util.List;
  * The harness's flags. {@code --quick} sets small defaults first; any flag given explicitly
  * overrides them, whatever its position.
  */
-public record BenchOptions(List<String> configs, List<String> storages, List<String> workloads, Duration duration,
+public record BenchOptions(List<String> configs, List<String> storages, List<Integer> nodes, List<String> workloads,
+                           Duration duration,
                            Duration warmup, int repetitions, int inflight, int keySpace, int valueBytes,
                            int compactionRevisions, int compactionKeys, List<String> targets, boolean etcd,
                            String etcdBinary, boolean profile, Duration profileWindow, Path root, Path serverJar,
@@ -29,6 +30,9 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
                                              locking-only, executor-only     set as in tier3
                                              TIER+flag=value[+...]           any preset with server flags
               --storage LIST               rocksdb,memory (default both)
+              --nodes LIST                 cluster sizes, e.g. 1,3 (default 1): each MetaStore configuration
+                                           and etcd run as one member and as a cluster of 3 on loopback;
+                                           the load goes to the leader
               --workloads LIST             put-1,put-100,put-1000,range-lin,range-ser,txn-put,mixed,compaction,
                                            lease-keepalive,watch-latency (default all)
               --duration D                 measured window per cell (default 10s; 500ms, 10s, 1m)
@@ -52,7 +56,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
               --run-name NAME              run folder name (default: <yyyy-MM-dd>_<short sha>)
             """;
 
-    private static final java.util.Set<String> VALUE_FLAGS = java.util.Set.of("--configs", "--storage", "--workloads",
+    private static final java.util.Set<String> VALUE_FLAGS = java.util.Set.of("--configs", "--storage", "--nodes", "--workloads",
             "--duration", "--warmup", "--repetitions", "--inflight", "--keys", "--value-size", "--compaction-revisions",
             "--compaction-keys", "--target", "--etcd-bin", "--profile-window", "--server-jar", "--server-jvm-opts",
             "--root", "--out", "--profiles-out", "--run-name");
@@ -64,6 +68,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
                 : List.of("baseline", "tier1", "tier2", "tier3", "codec-only", "proposal-only", "locking-only",
                 "executor-only");
         List<String> storages = quick ? List.of("memory") : List.of("rocksdb", "memory");
+        List<Integer> nodes = List.of(1);
         List<String> workloads = quick ? List.of("put-100", "range-ser", "compaction")
                 : io.metastore.bench.macro.load.Workload.NAMES;
         Duration duration = Duration.ofSeconds(quick ? 3 : 10);
@@ -112,6 +117,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
                     switch (name) {
                         case "--configs" -> configs = list(value);
                         case "--storage" -> storages = list(value);
+                        case "--nodes" -> nodes = list(value).stream().map(n -> positive("--nodes", n)).distinct().toList();
                         case "--workloads" -> workloads = list(value);
                         case "--duration" -> duration = duration(value);
                         case "--warmup" -> warmup = duration(value);
@@ -152,7 +158,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Str
         if (profilesOut == null) {
             profilesOut = root.resolve("profiles/macro");
         }
-        return new BenchOptions(configs, storages, workloads, duration, warmup, repetitions, inflight, keys, valueBytes,
+        return new BenchOptions(configs, storages, nodes, workloads, duration, warmup, repetitions, inflight, keys, valueBytes,
                 compactionRevisions, compactionKeys, List.copyOf(targets), etcd, etcdBin, profile, profileWindow, root,
                 serverJar, out, profilesOut, runName, jvm, quick, args);
     }

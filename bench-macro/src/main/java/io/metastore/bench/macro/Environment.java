@@ -47,6 +47,7 @@ final class Environment {
         settings.put("durationMs", o.duration().toMillis());
         settings.put("warmupMs", o.warmup().toMillis());
         settings.put("repetitions", o.repetitions());
+        settings.put("nodes", o.nodes());
         settings.put("inflightPerClient", o.inflight());
         settings.put("keySpace", o.keySpace());
         settings.put("keyBytes", 8);
@@ -67,6 +68,7 @@ final class Environment {
             m.put("kind", s.kind());
             m.put("config", s.config());
             m.put("storage", s.storage());
+            m.put("nodes", s.nodes());
             if (s instanceof MetaStoreSubject ms) {
                 m.put("serverFlags", ms.spec().flags());
                 m.put("serverJvmOptions", ms.jvmOptions());

@@ -135,6 +135,16 @@ public final class Harness {
 
     private List<Subject> subjects() {
         List<Subject> subjects = new ArrayList<>();
+        for (int nodes : o.nodes()) {
+            subjects.addAll(subjects(nodes));
+        }
+        o.targets().forEach(t -> subjects.add(ExternalSubject.parse(t)));
+        return subjects;
+    }
+
+    /** Every MetaStore configuration on every storage, then etcd, as clusters of {@code nodes} members. */
+    private List<Subject> subjects(int nodes) {
+        List<Subject> subjects = new ArrayList<>();
         for (String storage : o.storages()) {
             for (String c : o.configs()) {
                 ServerSpec spec = ServerSpec.parse(c);
@@ -147,13 +157,12 @@ public final class Harness {
                     // Accurate frames for async-profiler; set for every server of the run alike.
                     jvm.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
                 }
-                subjects.add(new MetaStoreSubject(spec, storage, o.serverJar(), jvm));
+                subjects.add(new MetaStoreSubject(spec, storage, nodes, o.serverJar(), jvm));
             }
         }
         if (o.etcd()) {
-            subjects.add(new EtcdSubject(o.etcdBinary()));
+            subjects.add(new EtcdSubject(o.etcdBinary(), nodes));
         }
-        o.targets().forEach(t -> subjects.add(ExternalSubject.parse(t)));
         return subjects;
     }
 
@@ -191,7 +200,7 @@ public final class Harness {
             }
             deleteTree(work);
         }
-        return new CellResult(index, rep, s.id(), s.kind(), s.config(), s.storage(), w.name(), w.describe(),
+        return new CellResult(index, rep, s.id(), s.kind(), s.config(), s.storage(), s.nodes(), w.name(), w.describe(),
                 w.clients(), w.connections(), m, failure, rec == null ? null : rec.cpu, rec == null ? null : rec.alloc,
                 startup, startedAt, load);
     }
@@ -259,16 +268,18 @@ public final class Harness {
         }
     }
 
-    /** A cell with errors keeps its server's output beside its figures, for the post-mortem. */
+    /** A cell with errors keeps its servers' output beside its figures, for the post-mortem. */
     private void keepServerLog(Path work, String stem) {
-        Path log = work.resolve("server.log");
-        if (Files.exists(log) && runDir != null) {
-            try {
-                Files.copy(log, runDir.resolve("cells").resolve(stem + ".server.log"),
+        if (runDir == null) {
+            return;
+        }
+        try (var logs = Files.newDirectoryStream(work, "server*.log")) {
+            for (Path log : logs) {
+                Files.copy(log, runDir.resolve("cells").resolve(stem + "." + log.getFileName()),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                out.print(" (cannot keep server log: " + e + ")");
             }
+        } catch (IOException e) {
+            out.print(" (cannot keep server log: " + e + ")");
         }
     }
 

@@ -41,6 +41,13 @@ class BenchOptionsTest {
     }
 
     @Test
+    void clusterSizesAreAListOfPositiveCounts() {
+        assertEquals(List.of(1), parse().nodes());
+        assertEquals(List.of(1, 3), parse("--nodes", "1,3,3").nodes());
+        assertThrows(BenchOptions.UsageException.class, () -> parse("--nodes", "0"));
+    }
+
+    @Test
     void durationsTakeUnits() {
         assertEquals(Duration.ofMillis(500), BenchOptions.duration("500ms"));
         assertEquals(Duration.ofMillis(1500), BenchOptions.duration("1.5s"));

@@ -10,7 +10,8 @@ import java.util.function.ToDoubleFunction;
  * The repetitions of one subject under one workload, reduced to medians and spread
  * (min..max over repetitions); max latency is the worst over all repetitions.
  */
-public record Aggregate(String workload, String subject, String kind, String config, String storage, int runs,
+public record Aggregate(String workload, String subject, String kind, String config, String storage, int nodes,
+                        int runs,
                         int failed, double throughput, double throughputMin, double throughputMax, double p50Ms,
                         double p99Ms, double maxMs, long errors, String cpuProfile, String allocProfile,
                         Map<String, Double> extra) {
@@ -47,6 +48,7 @@ public record Aggregate(String workload, String subject, String kind, String con
             }
         }
         return new Aggregate(first.workload(), first.subject(), first.kind(), first.config(), first.storage(),
+                first.nodes(),
                 ok.size(), runs.size() - ok.size(),
                 median(ok, c -> c.measurement().throughput()),
                 ok.stream().mapToDouble(c -> c.measurement().throughput()).min().orElse(0),

@@ -19,7 +19,7 @@ public final class RunWriter {
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
             .disableHtmlEscaping().create();
 
-    static final String CSV_HEADER = "index,repetition,subject,kind,config,storage,workload,clients,connections,"
+    static final String CSV_HEADER = "index,repetition,subject,kind,config,storage,nodes,workload,clients,connections,"
             + "ops,errors,seconds,throughput,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,mean_ms,failure,cpu_profile,alloc_profile";
 
     private final Path dir;
@@ -53,7 +53,7 @@ public final class RunWriter {
                 : String.format(Locale.ROOT, "%d,%d,%.3f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", m.ops(), m.errors(),
                 m.seconds(), m.throughput(), m.p50Ms(), m.p90Ms(), m.p99Ms(), m.p999Ms(), m.maxMs(), m.meanMs());
         return String.join(",", String.valueOf(c.index()), String.valueOf(c.repetition()), c.subject(), c.kind(),
-                quote(c.config()), c.storage(), c.workload(), String.valueOf(c.clients()),
+                quote(c.config()), c.storage(), String.valueOf(c.nodes()), c.workload(), String.valueOf(c.clients()),
                 String.valueOf(c.connections()), nums, quote(c.failure()), quote(c.cpuProfile()),
                 quote(c.allocProfile()));
     }

@@ -28,16 +28,16 @@ public final class SummaryWriter {
             List<Aggregate> targets = Ratios.targets(row);
             boolean compaction = workload.equals("compaction");
             md.append(compaction
-                    ? "| subject | config | storage | compact ms | revisions compacted/s | spread | write phase ops/s | runs |"
-                    : "| subject | config | storage | ops/s | spread | p50 ms | p99 ms | max ms | errors | runs |");
+                    ? "| subject | config | storage | nodes | compact ms | revisions compacted/s | spread | write phase ops/s | runs |"
+                    : "| subject | config | storage | nodes | ops/s | spread | p50 ms | p99 ms | max ms | errors | runs |");
             md.append(" vs baseline |");
             targets.forEach(t -> md.append(" vs ").append(t.subject()).append(" |"));
-            md.append('\n').append(compaction ? "|---|---|---|--:|--:|--:|--:|--:|--:|" : "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+            md.append('\n').append(compaction ? "|---|---|---|--:|--:|--:|--:|--:|--:|--:|" : "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
             targets.forEach(t -> md.append("--:|"));
             md.append('\n');
             for (Aggregate a : row) {
                 md.append("| ").append(a.subject()).append(" | ").append(a.config()).append(" | ").append(a.storage())
-                        .append(" | ");
+                        .append(" | ").append(a.nodes() == 0 ? "-" : String.valueOf(a.nodes())).append(" | ");
                 if (compaction) {
                     md.append(f(a.p50Ms())).append(" | ").append(f(a.throughput())).append(" | ")
                             .append(spread(a)).append(" | ")

@@ -1,13 +1,17 @@
 package io.metastore.bench.macro.subject;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
-/** etcd itself, started from its binary with a temporary data dir and free ports. */
-public record EtcdSubject(String binary) implements Subject {
+/**
+ * etcd itself, started from its binary with temporary data dirs and free ports: one member, or
+ * {@code nodes} members of one cluster on loopback.
+ */
+public record EtcdSubject(String binary, int nodes) implements Subject {
     @Override
     public String id() {
-        return "etcd";
+        return "etcd" + Subject.nodesSuffix(nodes);
     }
 
     @Override
@@ -27,16 +31,25 @@ public record EtcdSubject(String binary) implements Subject {
 
     @Override
     public Endpoint start(Path work) throws Exception {
-        int client = Ports.free();
-        int peer = Ports.free();
-        Path dataDir = work.resolve("data");
-        String clientUrl = "http://127.0.0.1:" + client;
-        String peerUrl = "http://127.0.0.1:" + peer;
-        List<String> command = List.of(binary, "--name", "bench", "--data-dir", dataDir.toString(),
-                "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
-                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-                "--initial-cluster", "bench=" + peerUrl, "--initial-cluster-state", "new",
-                "--log-level", "warn");
-        return ManagedProcess.start(command, work, dataDir, "127.0.0.1", client, false, null);
+        List<Integer> client = new ArrayList<>();
+        List<String> peerUrls = new ArrayList<>();
+        List<String> initial = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            client.add(Ports.free());
+            peerUrls.add("http://127.0.0.1:" + Ports.free());
+            initial.add("m" + (i + 1) + "=" + peerUrls.get(i));
+        }
+        List<ClusterEndpoint.Member> members = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            Path dataDir = work.resolve(nodes == 1 ? "data" : "data-" + (i + 1));
+            String clientUrl = "http://127.0.0.1:" + client.get(i);
+            List<String> command = List.of(binary, "--name", "m" + (i + 1), "--data-dir", dataDir.toString(),
+                    "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
+                    "--listen-peer-urls", peerUrls.get(i), "--initial-advertise-peer-urls", peerUrls.get(i),
+                    "--initial-cluster", String.join(",", initial), "--initial-cluster-state", "new",
+                    "--log-level", "warn");
+            members.add(new ClusterEndpoint.Member(command, dataDir, client.get(i)));
+        }
+        return ClusterEndpoint.start(members, work, false, null);
     }
 }

@@ -39,6 +39,11 @@ public record ExternalSubject(String name, String host, int port) implements Sub
     }
 
     @Override
+    public int nodes() {
+        return 0;
+    }
+
+    @Override
     public Endpoint start(Path work) throws Exception {
         ManagedProcess.awaitRange(host, port, java.time.Duration.ofSeconds(10), null);
         return new Endpoint() {

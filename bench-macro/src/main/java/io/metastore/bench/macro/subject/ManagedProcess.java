@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A server process of one cell: output to {@code server.log} in the cell's work dir, ready
+ * A server process of one cell: output to its log file in the cell's work dir, ready
  * once a linearizable Range succeeds (so a leader exists), stopped with SIGTERM (SIGKILL after
  * 10 s) and its data dir deleted on close.
  */
@@ -45,22 +45,29 @@ final class ManagedProcess implements Endpoint {
         this.reaper = new Thread(process::destroyForcibly, "reap-server-" + process.pid());
     }
 
-    static ManagedProcess start(List<String> command, Path work, Path dataDir, String host, int port, boolean jvm,
-                                String startupPrefix) throws IOException, InterruptedException {
+    /**
+     * Starts the process with its output in {@code log}, without waiting for it: the members of
+     * a cluster must all be running before any of them can answer.
+     */
+    static ManagedProcess launch(List<String> command, Path work, Path log, Path dataDir, String host, int port,
+                                 boolean jvm, String startupPrefix) throws IOException {
         Files.createDirectories(work);
-        Path log = work.resolve("server.log");
         Files.writeString(log, String.join(" ", command) + System.lineSeparator());
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         ManagedProcess m = new ManagedProcess(p, dataDir, host, port, jvm, log, startupPrefix);
         Runtime.getRuntime().addShutdownHook(m.reaper);
+        return m;
+    }
+
+    /** Waits until a linearizable Range succeeds here; on failure closes the process and says why. */
+    void awaitReady() throws InterruptedException {
         try {
-            awaitRange(host, port, START_TIMEOUT, p);
+            awaitRange(host, port, START_TIMEOUT, process);
         } catch (RuntimeException | InterruptedException e) {
-            m.close();
+            close();
             throw new IllegalStateException("server did not become ready; log " + log + ": " + tail(log), e);
         }
-        return m;
     }
 
     /** Polls with a linearizable Range until one succeeds, the process dies, or the timeout passes. */

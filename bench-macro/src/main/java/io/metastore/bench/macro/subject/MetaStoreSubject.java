@@ -4,13 +4,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A single MetaStore member started from the runnable jar in its own JVM. */
-public record MetaStoreSubject(ServerSpec spec, String storage, Path jar, List<String> jvmOptions)
+/**
+ * MetaStore started from the runnable jar: one member, or {@code nodes} members of one cluster
+ * on loopback, each in its own JVM.
+ */
+public record MetaStoreSubject(ServerSpec spec, String storage, int nodes, Path jar, List<String> jvmOptions)
         implements Subject {
 
     @Override
     public String id() {
-        return Subject.safe(spec.name()) + "-" + storage;
+        return Subject.safe(spec.name()) + "-" + storage + Subject.nodesSuffix(nodes);
     }
 
     @Override
@@ -25,15 +28,24 @@ public record MetaStoreSubject(ServerSpec spec, String storage, Path jar, List<S
 
     @Override
     public Endpoint start(Path work) throws Exception {
-        int grpc = Ports.free();
-        int raft = Ports.free();
-        Path dataDir = work.resolve("data");
-        List<String> command = new ArrayList<>();
-        command.add(Ports.javaBinary());
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "--data-dir", dataDir.toString(),
-                "--grpc-addr", "127.0.0.1:" + grpc, "--port", "0", "--cluster", "127.0.0.1:" + raft, "--storage", storage));
-        command.addAll(spec.flags());
-        return ManagedProcess.start(command, work, dataDir, "127.0.0.1", grpc, true, "metastore: member=");
+        List<Integer> grpc = new ArrayList<>();
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            grpc.add(Ports.free());
+            peers.add("127.0.0.1:" + Ports.free());
+        }
+        List<ClusterEndpoint.Member> members = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            Path dataDir = work.resolve(nodes == 1 ? "data" : "data-" + (i + 1));
+            List<String> command = new ArrayList<>();
+            command.add(Ports.javaBinary());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar.toString(), "--member-id", String.valueOf(i + 1),
+                    "--data-dir", dataDir.toString(), "--grpc-addr", "127.0.0.1:" + grpc.get(i), "--port", "0",
+                    "--cluster", String.join(",", peers), "--storage", storage));
+            command.addAll(spec.flags());
+            members.add(new ClusterEndpoint.Member(command, dataDir, grpc.get(i)));
+        }
+        return ClusterEndpoint.start(members, work, true, "metastore: member=");
     }
 }

@@ -15,8 +15,16 @@ public sealed interface Subject permits MetaStoreSubject, EtcdSubject, ExternalS
 
     String storage();
 
+    /** Members started for a cell: 1 for a single node, N for a cluster; 0 when unknown (an external target). */
+    int nodes();
+
     /** Starts a fresh server (empty data dir under {@code work}) and waits until it answers a Range. */
     Endpoint start(Path work) throws Exception;
+
+    /** The id suffix naming a cluster ({@code -3n}); none for a single node, so ids of one-node runs stay as they were. */
+    static String nodesSuffix(int nodes) {
+        return nodes > 1 ? "-" + nodes + "n" : "";
+    }
 
     static String safe(String s) {
         return s.replaceAll("[^A-Za-z0-9.-]+", "_");
