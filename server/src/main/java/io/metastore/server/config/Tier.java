@@ -8,11 +8,11 @@ import java.util.Map;
  * before it. Explicit flags, the config file and the environment override a tier's choices.
  *
  * <pre>
- *            codec     proposals        memory lock  kv encoding  pooled  cached rev  batched writes  lease expiry  grpc executor
- * baseline   json      unbuffered       global       generic      no      no          no              scan          pool
- * tier1      json      unbuffered       global       binary       yes     yes         yes             scan          pool
- * tier2      protobuf  buffered:1000    global       binary       yes     yes         yes             scan          pool
- * tier3      protobuf  batched:128:200  sharded      binary       yes     yes         yes             queue         direct
+ *            codec     proposals                 memory lock  kv encoding  pooled  cached rev  batched writes  lease expiry  grpc executor
+ * baseline   json      unbuffered                global       generic      no      no          no              scan          pool
+ * tier1      json      unbuffered                global       binary       yes     yes         yes             scan          pool
+ * tier2      protobuf  buffered:1000             global       binary       yes     yes         yes             scan          pool
+ * tier3      protobuf  batched:128:200:adaptive  sharded      binary       yes     yes         yes             queue         direct
  * </pre>
  */
 public enum Tier {
@@ -41,7 +41,7 @@ public enum Tier {
             s.put("proposal-strategy", "buffered:1000");
         }
         if (ordinal() >= TIER3.ordinal()) {
-            s.put("proposal-strategy", "batched:128:200");
+            s.put("proposal-strategy", "batched:128:200:adaptive");
             s.put("memory-locking", "sharded");
             s.put("lease-expiry", "queue");
             s.put("grpc-executor", "direct");

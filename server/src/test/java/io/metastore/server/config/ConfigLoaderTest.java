@@ -39,7 +39,7 @@ class ConfigLoaderTest {
         assertEquals(Path.of("./data"), c.dataDir());
         assertEquals(Tier.TIER3, c.tier());
         assertEquals("protobuf", c.codec());
-        assertEquals(ProposalStrategy.batched(128, 200), c.proposalStrategy());
+        assertEquals(ProposalStrategy.batched(128, 200, true), c.proposalStrategy());
         assertEquals(MemoryEngine.Locking.SHARDED, c.memoryLocking());
         assertEquals(StoreOptions.Encoding.BINARY, c.storeOptions().encoding());
         assertFalse(c.join());
