@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -85,11 +86,20 @@ abstract class EntryCodecContract {
         lengths.add(entry.length - 1);
         for (int length : lengths) {
             byte[] truncated = Arrays.copyOf(entry, length);
-            assertThrows(CorruptEntryException.class, () -> codec().decode(truncated),
+            CorruptEntryException own = assertThrows(CorruptEntryException.class, () -> codec().decode(truncated),
                     () -> name + " truncated to " + length + " of " + entry.length + " bytes decoded");
-            assertThrows(CorruptEntryException.class, () -> EntryCodecs.decoder().decode(truncated),
+            CorruptEntryException shared = assertThrows(CorruptEntryException.class,
+                    () -> EntryCodecs.decoder().decode(truncated),
                     () -> name + " truncated to " + length + " of " + entry.length + " bytes decoded");
+            assertNamesLengthAndFirstBytes(own, truncated);
+            assertNamesLengthAndFirstBytes(shared, truncated);
         }
+    }
+
+    /** A corrupt entry's message names its length and its first (at most 16) bytes in hex. */
+    static void assertNamesLengthAndFirstBytes(CorruptEntryException e, byte[] entry) {
+        String first = entry.length == 0 ? "(none)" : HexFormat.of().formatHex(entry, 0, Math.min(16, entry.length));
+        assertTrue(e.getMessage().contains("length " + entry.length + ", first bytes " + first), e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -98,7 +108,7 @@ abstract class EntryCodecContract {
         byte[] entry = codec().encode(command);
         byte[] longer = Arrays.copyOf(entry, entry.length + 1);
         longer[entry.length] = 0x01;
-        assertThrows(CorruptEntryException.class, () -> codec().decode(longer));
+        assertNamesLengthAndFirstBytes(assertThrows(CorruptEntryException.class, () -> codec().decode(longer)), longer);
     }
 
     @Test

@@ -604,6 +604,56 @@ abstract class MvccStoreContract {
     }
 
     @Test
+    void compactionAtATombstoneRevisionRemovesTheKeyEntirely() throws Exception {
+        // etcd 3.4: put k, put k, del k (4), put o (5), compact 4; get k --rev 4 and get o --rev 4 are
+        // empty, a new put of k creates it again at 6 with version 1, and compact 4 or 3 again fails.
+        put("k", "1");           // 2
+        put("k", "2");           // 3
+        delete("k", null);       // 4
+        put("o", "x");           // 5
+        store.compact(4, 0).get(10, TimeUnit.SECONDS);
+        assertEquals(1, storedRevisions(), "only o@5 is left");
+        assertTrue(store.range(RangeQuery.key(b("k")).atRevision(4)).kvs().isEmpty());
+        assertTrue(store.range(RangeQuery.key(b("o")).atRevision(4)).kvs().isEmpty());
+        assertEquals(6, put("k", "again"));
+        assertEquals(6, get("k").createRevision());
+        assertEquals(1, get("k").version());
+        assertThrows(MvccException.Compacted.class, () -> store.compact(4, 0));
+        assertThrows(MvccException.Compacted.class, () -> store.compact(3, 0));
+        assertThrows(MvccException.FutureRevision.class, () -> store.compact(99, 0));
+    }
+
+    @Test
+    void anAcceptedCompactionWhoseDeletesNeverRanFinishesWhenTheStoreOpens() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            put("k" + (i % 2), "v" + i); // revisions 2..21: k0 at even, k1 at odd revisions
+        }
+        // As if the node stopped right after accepting a compaction at 11, before any delete.
+        try (io.metastore.engine.WriteBatch batch = engine.newBatch()) {
+            engine.write(batch.put(MvccStore.META_BUCKET, MvccStore.COMPACT_REVISION, MvccStore.longBytes(11)));
+        }
+        store.close();
+        if (persistent()) {
+            engine.close();
+            engine = openEngine(dir.resolve("engine"));
+        }
+        store = new MvccStore(engine, options());
+        assertEquals(11, store.compactRevision());
+        assertThrows(MvccException.Compacted.class, () -> store.range(RangeQuery.key(b("k0")).atRevision(10)));
+        assertEquals("v9", s(store.range(RangeQuery.key(b("k1")).atRevision(11)).kvs().get(0).value()));
+        // k0@10 and k1@11 stay, with the ten revisions above 11.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.get(MvccStore.META_BUCKET, MvccStore.FINISHED_COMPACT_REVISION) == null
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertArrayEquals(MvccStore.longBytes(11), engine.get(MvccStore.META_BUCKET, MvccStore.FINISHED_COMPACT_REVISION));
+        assertEquals(12, storedRevisions());
+        assertEquals("v8", s(store.range(RangeQuery.key(b("k0")).atRevision(11)).kvs().get(0).value()));
+        assertEquals("v19", s(get("k1").value()));
+    }
+
+    @Test
     void compactionOfManyRevisionsKeepsOneRevisionPerLiveKey() throws Exception {
         int keys = 100;
         int rounds = 50;
