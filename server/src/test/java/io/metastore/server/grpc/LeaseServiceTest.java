@@ -4,6 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.api.LeaseGrantRequest;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseKeepAliveRequest;
@@ -15,6 +16,7 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -80,11 +82,16 @@ class LeaseServiceTest {
         try (Client client = TestServers.client(server.grpcPort())) {
             Lease lease = client.getLeaseClient();
             KV kv = client.getKVClient();
-            long id = lease.grant(1).get(10, TimeUnit.SECONDS).getID();
+            var granted = lease.grant(1).get(10, TimeUnit.SECONDS);
+            long id = granted.getID();
+            assertEquals(2, granted.getTTL(), "etcd answers a grant below the minimum TTL with the minimum");
             assertEquals(2, lease.timeToLive(id, LeaseOption.DEFAULT).get().getGrantedTTL(), "etcd's minimum TTL");
             kv.put(bs("l/a"), bs("1"), PutOption.builder().withLeaseId(id).build()).get();
             kv.put(bs("l/b"), bs("2"), PutOption.builder().withLeaseId(id).build()).get();
             long before = kv.put(bs("other"), bs("x")).get().getHeader().getRevision();
+            LinkedBlockingQueue<io.etcd.jetcd.watch.WatchResponse> seen = new LinkedBlockingQueue<>();
+            Watch.Watcher watcher = client.getWatchClient().watch(bs("l/"),
+                    WatchOption.builder().isPrefix(true).withPrevKV(true).withRevision(before + 1).build(), seen::add);
             List<ByteSequence> keys = lease.timeToLive(id, LeaseOption.builder().withAttachedKeys().build()).get().getKeys();
             assertEquals(List.of(bs("l/a"), bs("l/b")), keys);
             await(() -> {
@@ -98,6 +105,17 @@ class LeaseServiceTest {
             assertEquals(before + 1, kv.get(bs("other")).get().getHeader().getRevision(), "both keys deleted at one revision");
             assertEquals(-1, lease.timeToLive(id, LeaseOption.DEFAULT).get().getTTL());
             assertEquals(1, kv.get(bs("other")).get().getCount());
+            // The watcher hears both deletes together, in key order, at the revoke's revision.
+            io.etcd.jetcd.watch.WatchResponse deleted = seen.poll(10, TimeUnit.SECONDS);
+            assertTrue(deleted != null, "no delete events");
+            assertEquals(List.of("DELETE l/a 1", "DELETE l/b 2"), deleted.getEvents().stream()
+                    .map(e -> e.getEventType() + " " + e.getKeyValue().getKey().toString(StandardCharsets.UTF_8)
+                            + " " + e.getPrevKV().getValue().toString(StandardCharsets.UTF_8))
+                    .toList());
+            for (var e : deleted.getEvents()) {
+                assertEquals(before + 1, e.getKeyValue().getModRevision());
+            }
+            watcher.close();
         }
     }
 
