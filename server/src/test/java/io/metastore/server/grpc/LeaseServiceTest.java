@@ -218,9 +218,12 @@ class LeaseServiceTest {
     void leasesAndTheirKeysSurviveARestart(String storage) throws Exception {
         start("queue", storage);
         long id;
+        long shortId;
         try (Client client = TestServers.client(server.grpcPort())) {
             id = client.getLeaseClient().grant(30).get().getID();
             client.getKVClient().put(bs("r"), bs("1"), PutOption.builder().withLeaseId(id).build()).get();
+            shortId = client.getLeaseClient().grant(2).get().getID();
+            client.getKVClient().put(bs("s"), bs("1"), PutOption.builder().withLeaseId(shortId).build()).get();
         }
         var config = server.config();
         channel.shutdownNow();
@@ -231,6 +234,17 @@ class LeaseServiceTest {
             var ttl = client.getLeaseClient().timeToLive(id, LeaseOption.builder().withAttachedKeys().build()).get();
             assertEquals(30, ttl.getGrantedTTL());
             assertEquals(List.of(bs("r")), ttl.getKeys());
+            // The restarted leader gives outstanding leases deadlines again: the short one expires.
+            KV kv = client.getKVClient();
+            await(() -> {
+                try {
+                    return kv.get(bs("s")).get().getCount() == 0;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }, 15, "the short lease to expire after the restart");
+            assertEquals(-1, client.getLeaseClient().timeToLive(shortId, LeaseOption.DEFAULT).get().getTTL());
+            assertEquals(1, kv.get(bs("r")).get().getCount());
             client.getLeaseClient().revoke(id).get();
             assertEquals(0, client.getKVClient().get(bs("r")).get().getCount());
         }
