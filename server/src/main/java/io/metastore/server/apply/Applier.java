@@ -159,10 +159,15 @@ public final class Applier {
             });
         }
         if (command instanceof LeaseRevoke r) {
-            return inOwnTxn(index, txn -> {
-                lessor.revoke(txn, r);
+            Lease[] revoked = new Lease[1];
+            List<Applied> out = inOwnTxn(index, txn -> {
+                revoked[0] = lessor.revoke(txn, r);
                 return w -> LeaseRevokeResponse.newBuilder().setHeader(KvApplier.header(w.revision())).build();
             });
+            if (revoked[0] != null) {
+                lessor.revokeCommitted(revoked[0]); // after the commit: a renewal waiting on it answers once the keys are gone
+            }
+            return out;
         }
         if (command instanceof AuthChange c) {
             return inOwnTxn(index, txn -> {

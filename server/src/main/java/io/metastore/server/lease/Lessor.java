@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -35,6 +36,9 @@ import java.util.function.LongSupplier;
  *       are never replicated: expiry is proposed as a LeaseRevoke, so all members delete the
  *       same keys at the same revision.</li>
  * </ul>
+ *
+ * <p>Lock order: the deadline lock (renewals, the expiry loop, promotion and demotion), then
+ * the expiry tracker's own; nothing that waits runs under either.
  */
 public final class Lessor {
     private static final byte[] PREFIX = "lease/".getBytes(StandardCharsets.US_ASCII);
@@ -44,6 +48,10 @@ public final class Lessor {
     private final LongSupplier clock;
     private final Metrics metrics;
     private volatile boolean primary;
+    /** Orders renewals against the expiry loop naming leases, so a named lease is never renewed. */
+    private final Object deadlines = new Object();
+    /** Completed when this member stops leading (etcd's {@code demotec}); replaced by a fresh one then. */
+    private volatile CompletableFuture<Void> demotion = new CompletableFuture<>();
 
     public Lessor(ExpiryTracker.Kind expiryKind, LongSupplier nanoClock) {
         this(expiryKind, nanoClock, new Metrics());
@@ -72,6 +80,8 @@ public final class Lessor {
 
     /** Rebuilds the table from the store: at start-up and after a snapshot was installed. */
     public void recover(MvccStore store) {
+        // Renewals waiting for a revoke of a lease of the old table: the leader of the moment answers them again.
+        leases.values().forEach(l -> l.revoked().completeExceptionally(EtcdError.NOT_LEADER.exception()));
         leases.clear();
         expiry.clear();
         store.scanAux(PREFIX, (k, v) -> {
@@ -110,9 +120,10 @@ public final class Lessor {
 
     /**
      * Revokes a lease inside {@code txn}: deletes its keys in byte order as one request (one
-     * revision, a delete event each) and its record.
+     * revision, a delete event each) and its record. Once {@code txn} is committed the caller
+     * passes the returned lease to {@link #revokeCommitted}.
      */
-    public void revoke(WriteTxn txn, LeaseRevoke r) {
+    public Lease revoke(WriteTxn txn, LeaseRevoke r) {
         Lease l = leases.get(r.id());
         if (l == null) {
             throw EtcdError.LEASE_NOT_FOUND.exception();
@@ -123,6 +134,12 @@ public final class Lessor {
         txn.deleteAux(recordKey(r.id()));
         leases.remove(r.id());
         metrics.leaseRevoked();
+        return l;
+    }
+
+    /** The revoke of {@code l} is committed (apply thread): renewals waiting on it answer that it is gone. */
+    public void revokeCommitted(Lease l) {
+        l.revoked().complete(null);
     }
 
     /** Keeps the key sets in step with applied writes: a put attaches to its lease, leaving the old one. */
@@ -153,30 +170,65 @@ public final class Lessor {
 
     /** This member became leader: every lease gets a full TTL from now. */
     public void promote() {
-        primary = true;
-        expiry.clear();
-        leases.values().forEach(this::refresh);
+        synchronized (deadlines) {
+            primary = true;
+            expiry.clear();
+            leases.values().forEach(l -> {
+                l.unmarkExpired();
+                refresh(l);
+            });
+        }
     }
 
-    /** This member stopped leading: no lease expires here. */
+    /** This member stopped leading: no lease expires here, and renewals waiting for a revoke are answered "not leader". */
     public void demote() {
-        primary = false;
-        expiry.clear();
-        leases.values().forEach(l -> l.expireAt(Lease.NEVER));
+        CompletableFuture<Void> ended;
+        synchronized (deadlines) {
+            primary = false;
+            expiry.clear();
+            leases.values().forEach(l -> l.expireAt(Lease.NEVER));
+            ended = demotion;
+            demotion = new CompletableFuture<>();
+        }
+        ended.complete(null);
     }
 
     public boolean isPrimary() {
         return primary;
     }
 
-    /** Renews a lease on the leader; its TTL, or 0 when there is no such lease (etcd's keep-alive answer). */
-    public long renew(long id) {
+    /**
+     * Renews a lease on the leader: its TTL, or 0 when there is no such lease (etcd's keep-alive
+     * answer). As in etcd, a lease past its deadline is not renewed: the answer waits until its
+     * revoke is committed (then 0, its keys being gone), or fails with "not leader" if this
+     * member stops leading first (the caller asks the next leader).
+     */
+    public CompletableFuture<Long> renew(long id) {
         Lease l = leases.get(id);
         if (l == null) {
-            return 0;
+            return CompletableFuture.completedFuture(0L);
         }
-        refresh(l);
-        return l.ttlSeconds();
+        CompletableFuture<Void> demoted;
+        synchronized (deadlines) {
+            if (!primary) {
+                return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
+            }
+            if (!l.isExpired(clock.getAsLong())) {
+                refresh(l);
+                return CompletableFuture.completedFuture(l.ttlSeconds());
+            }
+            demoted = demotion;
+        }
+        CompletableFuture<Long> answer = new CompletableFuture<>();
+        l.revoked().whenComplete((v, e) -> {
+            if (e == null) {
+                answer.complete(0L);
+            } else {
+                answer.completeExceptionally(e);
+            }
+        });
+        demoted.thenRun(() -> answer.completeExceptionally(EtcdError.NOT_LEADER.exception()));
+        return answer;
     }
 
     /** Whole seconds left before the lease expires (etcd truncates), or -1 when there is no such lease. */
@@ -189,22 +241,26 @@ public final class Lessor {
         if (at == Lease.NEVER) {
             return l.ttlSeconds();
         }
-        return Math.max(0, TimeUnit.NANOSECONDS.toSeconds(at - clock.getAsLong()));
+        long now = clock.getAsLong();
+        return l.isExpired(now) ? 0 : TimeUnit.NANOSECONDS.toSeconds(at - now);
     }
 
     /** Leases past their deadline, at most {@code limit}; each is given {@code retryNanos} more before it is named again. */
     public List<Lease> takeExpired(int limit, long retryNanos) {
-        if (!primary) {
-            return List.of();
+        synchronized (deadlines) {
+            if (!primary) {
+                return List.of();
+            }
+            long now = clock.getAsLong();
+            List<Lease> out = new ArrayList<>(expiry.expired(now, limit));
+            for (Lease l : out) {
+                long retryAt = now + retryNanos;
+                l.markExpired();
+                l.expireAt(retryAt);
+                expiry.scheduled(l, retryAt);
+            }
+            return out;
         }
-        long now = clock.getAsLong();
-        List<Lease> out = new ArrayList<>(expiry.expired(now, limit));
-        for (Lease l : out) {
-            long retryAt = now + retryNanos;
-            l.expireAt(retryAt);
-            expiry.scheduled(l, retryAt);
-        }
-        return out;
     }
 
     private void refresh(Lease l) {

@@ -139,8 +139,7 @@ public final class RaftLease {
         if (!lessor.isPrimary()) {
             return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
         }
-        long ttl = lessor.renew(req.getID());
-        return CompletableFuture.completedFuture(LeaseKeepAliveResponse.newBuilder()
+        return lessor.renew(req.getID()).thenApply(ttl -> LeaseKeepAliveResponse.newBuilder()
                 .setHeader(headers.at(store.currentRevision())).setID(req.getID()).setTTL(ttl).build());
     }
 

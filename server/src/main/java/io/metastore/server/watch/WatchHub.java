@@ -357,7 +357,6 @@ public final class WatchHub implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        s.completeIfIdle();
     }
 
     /** Answers a progress request: the revision every synced watcher has seen, for no watcher in particular (-1). */
@@ -572,7 +571,6 @@ public final class WatchHub implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        w.stream.completeIfIdle();
     }
 
     /** etcd 3.4's progress ticker: a synced progress_notify watcher that got no events since the last tick hears the revision. */

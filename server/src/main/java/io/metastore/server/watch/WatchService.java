@@ -15,7 +15,8 @@ import io.metastore.server.kv.Headers;
  *
  * <p>As in etcd 3.4: a client may choose a watcher's id ({@code watch_id}) and ask for large
  * responses in fragments ({@code fragment}); an empty request is ignored; the client closing its side does not end the
- * stream while it still has watchers (it ends once the last one is canceled).
+ * stream, even when no watcher is left: it ends when the client cancels it or the member stops (grpc-gateway closes its
+ * side after the create request and still wants the events).
  */
 public final class WatchService extends WatchGrpc.WatchImplBase {
     /** Whether the caller of a stream may watch a range (auth's read permission). */
@@ -77,7 +78,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
 
             @Override
             public void onCompleted() {
-                stream.onHalfClose();
+                // etcd keeps the stream open: its watchers go on streaming until the client cancels the RPC.
             }
         };
     }

@@ -54,10 +54,6 @@ final class WatchStream {
     private record Control(WatchResponse response, boolean reserved) implements Outgoing {
     }
 
-    /** Ends the RPC once everything before it is written. */
-    private record Complete() implements Outgoing {
-    }
-
     private final WatchHub hub;
     private final MvccStore store;
     private final Headers headers;
@@ -77,7 +73,6 @@ final class WatchStream {
     /** Next watch id; ids start at 0 per stream, as etcd's do. Used on the inbound thread, under the hub lock. */
     private long nextId;
     private volatile boolean closed;
-    private volatile boolean halfClosed;
     private volatile StatusRuntimeException failure;
 
     WatchStream(WatchHub hub, MvccStore store, Headers headers, ServerCallStreamObserver<WatchResponse> out,
@@ -186,19 +181,6 @@ final class WatchStream {
         }
     }
 
-    /** The client closed its side: etcd keeps streaming, so the RPC ends only when no watcher is left. */
-    void onHalfClose() {
-        halfClosed = true;
-        completeIfIdle();
-    }
-
-    void completeIfIdle() {
-        if (halfClosed && watchers.isEmpty() && !closed) {
-            queue.add(new Complete());
-            scheduleDrain();
-        }
-    }
-
     /** The RPC is over (client went away, or the hub closed): nothing more is written. */
     void markClosed() {
         closed = true;
@@ -265,9 +247,6 @@ final class WatchStream {
                     && inboundPaused.compareAndSet(true, false)) {
                 out.request(1);
             }
-        } else {
-            closed = true;
-            out.onCompleted();
         }
     }
 

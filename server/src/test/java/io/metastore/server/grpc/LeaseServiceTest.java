@@ -4,6 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.api.LeaseGrantRequest;
 import io.etcd.jetcd.api.LeaseGrpc;
 import io.etcd.jetcd.api.LeaseKeepAliveRequest;
@@ -15,6 +16,7 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -80,11 +82,16 @@ class LeaseServiceTest {
         try (Client client = TestServers.client(server.grpcPort())) {
             Lease lease = client.getLeaseClient();
             KV kv = client.getKVClient();
-            long id = lease.grant(1).get(10, TimeUnit.SECONDS).getID();
+            var granted = lease.grant(1).get(10, TimeUnit.SECONDS);
+            long id = granted.getID();
+            assertEquals(2, granted.getTTL(), "etcd answers a grant below the minimum TTL with the minimum");
             assertEquals(2, lease.timeToLive(id, LeaseOption.DEFAULT).get().getGrantedTTL(), "etcd's minimum TTL");
             kv.put(bs("l/a"), bs("1"), PutOption.builder().withLeaseId(id).build()).get();
             kv.put(bs("l/b"), bs("2"), PutOption.builder().withLeaseId(id).build()).get();
             long before = kv.put(bs("other"), bs("x")).get().getHeader().getRevision();
+            LinkedBlockingQueue<io.etcd.jetcd.watch.WatchResponse> seen = new LinkedBlockingQueue<>();
+            Watch.Watcher watcher = client.getWatchClient().watch(bs("l/"),
+                    WatchOption.builder().isPrefix(true).withPrevKV(true).withRevision(before + 1).build(), seen::add);
             List<ByteSequence> keys = lease.timeToLive(id, LeaseOption.builder().withAttachedKeys().build()).get().getKeys();
             assertEquals(List.of(bs("l/a"), bs("l/b")), keys);
             await(() -> {
@@ -98,6 +105,17 @@ class LeaseServiceTest {
             assertEquals(before + 1, kv.get(bs("other")).get().getHeader().getRevision(), "both keys deleted at one revision");
             assertEquals(-1, lease.timeToLive(id, LeaseOption.DEFAULT).get().getTTL());
             assertEquals(1, kv.get(bs("other")).get().getCount());
+            // The watcher hears both deletes together, in key order, at the revoke's revision.
+            io.etcd.jetcd.watch.WatchResponse deleted = seen.poll(10, TimeUnit.SECONDS);
+            assertTrue(deleted != null, "no delete events");
+            assertEquals(List.of("DELETE l/a 1", "DELETE l/b 2"), deleted.getEvents().stream()
+                    .map(e -> e.getEventType() + " " + e.getKeyValue().getKey().toString(StandardCharsets.UTF_8)
+                            + " " + e.getPrevKV().getValue().toString(StandardCharsets.UTF_8))
+                    .toList());
+            for (var e : deleted.getEvents()) {
+                assertEquals(before + 1, e.getKeyValue().getModRevision());
+            }
+            watcher.close();
         }
     }
 
@@ -200,9 +218,12 @@ class LeaseServiceTest {
     void leasesAndTheirKeysSurviveARestart(String storage) throws Exception {
         start("queue", storage);
         long id;
+        long shortId;
         try (Client client = TestServers.client(server.grpcPort())) {
             id = client.getLeaseClient().grant(30).get().getID();
             client.getKVClient().put(bs("r"), bs("1"), PutOption.builder().withLeaseId(id).build()).get();
+            shortId = client.getLeaseClient().grant(2).get().getID();
+            client.getKVClient().put(bs("s"), bs("1"), PutOption.builder().withLeaseId(shortId).build()).get();
         }
         var config = server.config();
         channel.shutdownNow();
@@ -213,6 +234,17 @@ class LeaseServiceTest {
             var ttl = client.getLeaseClient().timeToLive(id, LeaseOption.builder().withAttachedKeys().build()).get();
             assertEquals(30, ttl.getGrantedTTL());
             assertEquals(List.of(bs("r")), ttl.getKeys());
+            // The restarted leader gives outstanding leases deadlines again: the short one expires.
+            KV kv = client.getKVClient();
+            await(() -> {
+                try {
+                    return kv.get(bs("s")).get().getCount() == 0;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }, 15, "the short lease to expire after the restart");
+            assertEquals(-1, client.getLeaseClient().timeToLive(shortId, LeaseOption.DEFAULT).get().getTTL());
+            assertEquals(1, kv.get(bs("r")).get().getCount());
             client.getLeaseClient().revoke(id).get();
             assertEquals(0, client.getKVClient().get(bs("r")).get().getCount());
         }

@@ -158,8 +158,17 @@ final class RawWatch implements AutoCloseable {
         return fail("expected an error, got " + o);
     }
 
-    boolean nextIsCompletion() {
-        return poll() == COMPLETED;
+    /** Checks that neither a response nor the end of the stream arrives within {@code millis}. */
+    void assertNothingWithin(long millis) {
+        try {
+            Object o = received.poll(millis, TimeUnit.MILLISECONDS);
+            if (o != null) {
+                fail("expected nothing, got " + (o == COMPLETED ? "completion" : o));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private Object poll() {
