@@ -45,6 +45,11 @@ enum Suite {
         this.include = include;
     }
 
+    /** Whether the suite runs with JMH's gc profiler by default: the codecs' allocation per entry is part of their comparison. */
+    boolean allocationProfiled() {
+        return this == CODEC;
+    }
+
     /**
      * The axis value {@code value} is compared with. Every alternative is compared with the
      * suite's baseline, except pooled buffers, which only change the binary encoding and so are

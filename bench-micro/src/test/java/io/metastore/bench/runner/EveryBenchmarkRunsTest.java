@@ -51,6 +51,7 @@ class EveryBenchmarkRunsTest {
         assertTrue(summary.contains("100x faster lease expiry"), "summary weighs the lease claim");
         for (BenchResult r : BenchResult.read(run.resolve("codec.json"))) {
             assertTrue(r.secondary("bytesPerEntry") != null, r.benchmark() + " reports bytes per entry");
+            assertTrue(r.secondary("gc.alloc.rate.norm") != null, r.benchmark() + " reports allocation per entry");
         }
         List<BenchResult> latency = BenchResult.read(run.resolve("handoff.json")).stream()
                 .filter(r -> r.method().equals("proposeAndAwaitLatency")).toList();
