@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  *       the command (unbuffered) or queued it (buffered, batched), as an asynchronous gRPC
  *       handler does.</li>
  *   <li>{@link #proposeAndAwait} — propose and wait for the result, as a blocking caller does.</li>
+ *   <li>{@link #proposeAndAwaitLatency} — the same, timed one call at a time (JMH's sample mode):
+ *       the latency distribution, p50 to p99.9, of a proposal from propose to result.</li>
  * </ul>
  * This class runs one producer thread; {@link Producers4} and {@link Producers16} run the same
  * methods with 4 and 16.
@@ -84,6 +86,13 @@ public class ProposalHandoffBenchmark {
 
     @Benchmark
     public Applied proposeAndAwait() {
+        return proposer.propose(command).join();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public Applied proposeAndAwaitLatency() {
         return proposer.propose(command).join();
     }
 

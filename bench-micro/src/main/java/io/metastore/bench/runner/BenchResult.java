@@ -34,9 +34,16 @@ record BenchResult(String benchmark, String mode, int threads, Map<String, Strin
      * @param score JMH's score: the mean over every measured iteration of every fork (for
      *        {@code EVENTS} auxiliary counters, their sum)
      * @param error JMH's 99.9% confidence half-width of the score; NaN with one iteration
-     * @param raw   every measured iteration's value, forks one after another
+     * @param raw   every measured iteration's value, forks one after another (in sample mode,
+     *        each iteration's mean of its samples)
+     * @param percentiles JMH's {@code scorePercentiles} by percentile ({@code "50.0"},
+     *        {@code "99.0"}): in sample mode, the distribution of single operations' times
      */
-    record Metric(double score, double error, String unit, double[] raw) {
+    record Metric(double score, double error, String unit, double[] raw, Map<String, Double> percentiles) {
+
+        Metric(double score, double error, String unit, double[] raw) {
+            this(score, error, unit, raw, Map.of());
+        }
 
         Metric(double score, double error, String unit) {
             this(score, error, unit, new double[] {score});
@@ -59,6 +66,11 @@ record BenchResult(String benchmark, String mode, int threads, Map<String, Strin
 
     boolean higherIsBetter() {
         return mode.equals("thrpt");
+    }
+
+    /** Sample mode: JMH timed single operations, and the percentiles describe their distribution. */
+    boolean sampled() {
+        return mode.equals("sample");
     }
 
     /** The secondary metric whose name ends with {@code suffix} (profilers may prefix names), or null. */
@@ -116,9 +128,31 @@ record BenchResult(String benchmark, String mode, int threads, Map<String, Strin
                     raw.add(v.getAsDouble());
                 }
             }
+        } else if (m.has("rawDataHistogram")) {
+            // Sample mode: per fork, per iteration, [time, count] pairs; an iteration's value is its mean.
+            for (JsonElement fork : m.getAsJsonArray("rawDataHistogram")) {
+                for (JsonElement iteration : fork.getAsJsonArray()) {
+                    double sum = 0;
+                    long count = 0;
+                    for (JsonElement pair : iteration.getAsJsonArray()) {
+                        JsonArray p = pair.getAsJsonArray();
+                        sum += p.get(0).getAsDouble() * p.get(1).getAsLong();
+                        count += p.get(1).getAsLong();
+                    }
+                    if (count > 0) {
+                        raw.add(sum / count);
+                    }
+                }
+            }
+        }
+        Map<String, Double> percentiles = new LinkedHashMap<>();
+        if (m.has("scorePercentiles")) {
+            m.getAsJsonObject("scorePercentiles").entrySet()
+                    .forEach(p -> percentiles.put(p.getKey(), p.getValue().getAsDouble()));
         }
         double score = m.get("score").getAsDouble();
         return new Metric(score, m.get("scoreError").getAsDouble(), m.get("scoreUnit").getAsString(),
-                raw.isEmpty() ? new double[] {score} : raw.stream().mapToDouble(Double::doubleValue).toArray());
+                raw.isEmpty() ? new double[] {score} : raw.stream().mapToDouble(Double::doubleValue).toArray(),
+                Collections.unmodifiableMap(percentiles));
     }
 }

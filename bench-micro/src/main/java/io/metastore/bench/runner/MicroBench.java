@@ -53,6 +53,9 @@ import java.util.concurrent.TimeUnit;
  *   JMH options  anything JMH's command line takes: -f 2 -wi 3 -w 2s -i 5 -r 2s -p shape=put1k -prof gc
  * </pre>
  *
+ * The codec suite runs with JMH's gc profiler (allocation per operation) unless the JMH options
+ * name profilers of their own or ask for flame graphs.
+ *
  * A run folder is {@code results/micro/<yyyy-MM-dd>_<short sha>/}: one JMH JSON per suite, the
  * {@code environment.json} and the generated {@code summary.md} with one chart per suite. Running
  * another suite at the same commit and day adds to the same folder and regenerates the summary.
@@ -134,6 +137,11 @@ public final class MicroBench {
             if (quick) {
                 quick(b, cli);
             }
+            boolean gcByDefault = suite.allocationProfiled() && cli.getProfilers().isEmpty() && !flame;
+            if (gcByDefault) {
+                // the codec comparison reports allocation per entry beside its time unless told otherwise
+                b.addProfiler("gc");
+            }
             if (flame) {
                 Path flames = runDir.resolve(suite.id);
                 Files.createDirectories(flames);
@@ -148,6 +156,9 @@ public final class MicroBench {
             record.addProperty("benchmarks", results.size());
             record.add("runnerArguments", GSON.toJsonTree(Arrays.asList(args)));
             record.addProperty("quick", quick);
+            if (gcByDefault) {
+                record.addProperty("profilerAddedByRunner", "gc");
+            }
             record.addProperty("flameGraphs", flame);
             record.addProperty("include", suite.include);
             if (filter != null) {

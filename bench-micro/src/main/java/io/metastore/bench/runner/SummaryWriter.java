@@ -164,7 +164,11 @@ final class SummaryWriter {
     private static void table(StringBuilder md, Suite s, List<Comparison.Row> rows) {
         boolean bytes = rows.stream().anyMatch(r -> r.result().secondary("bytesPerEntry") != null);
         boolean alloc = rows.stream().anyMatch(r -> r.result().secondary("gc.alloc.rate.norm") != null);
+        boolean sampled = rows.stream().anyMatch(r -> r.result().sampled());
         md.append("| benchmark | `").append(s.axis).append("` | score ± error | vs | speed-up: median (range) | seed's claim |");
+        if (sampled) {
+            md.append(" p50 / p99 / p99.9 |");
+        }
         if (bytes) {
             md.append(" bytes/entry |");
         }
@@ -172,7 +176,7 @@ final class SummaryWriter {
             md.append(" alloc B/op |");
         }
         md.append("\n|---|---|---:|---|---:|---|");
-        md.append(bytes ? "---:|" : "").append(alloc ? "---:|" : "").append('\n');
+        md.append(sampled ? "---:|" : "").append(bytes ? "---:|" : "").append(alloc ? "---:|" : "").append('\n');
         for (Comparison.Row r : rows) {
             BenchResult.Metric m = r.result().primary();
             md.append("| ").append(r.group()).append(" | ")
@@ -191,6 +195,9 @@ final class SummaryWriter {
                 md.append('-');
             }
             md.append(" |");
+            if (sampled) {
+                md.append(' ').append(percentiles(r.result())).append(" |");
+            }
             if (bytes) {
                 BenchResult.Metric b = r.result().secondary("bytesPerEntry");
                 md.append(' ').append(b == null ? "-" : String.format(Locale.ROOT, "%.0f", b.iterationMean())).append(" |");
@@ -202,6 +209,16 @@ final class SummaryWriter {
             md.append('\n');
         }
         md.append('\n');
+    }
+
+    /** {@code 12.0 / 85.3 / 410.1 us/op}: a sampled result's latency percentiles; {@code -} for other modes. */
+    static String percentiles(BenchResult r) {
+        Map<String, Double> p = r.primary().percentiles();
+        if (!r.sampled() || !p.containsKey("50.0") || !p.containsKey("99.0") || !p.containsKey("99.9")) {
+            return "-";
+        }
+        return number(p.get("50.0")) + " / " + number(p.get("99.0")) + " / " + number(p.get("99.9")) + " "
+                + r.primary().unit();
     }
 
     /** {@code 10.00x (8.33x to 30.00x)}: the median ratio and the range of all ratios. */

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,8 +24,8 @@ class EveryBenchmarkRunsTest {
 
     /** Parameter combinations per suite: the product of each benchmark's @Param axes and classes. */
     private static final Map<Suite, Integer> EXPECTED = Map.of(
-            Suite.CODEC, 2 * 3 * 6 + 2 * 6,     // encode, decode x codec x shape; legacy encode, decode x shape
-            Suite.HANDOFF, 3 * 2 * 4,           // 1, 4, 16 producers x two methods x strategy
+            Suite.CODEC, 4 * 3 * 6 + 2 * 6,     // encode, decode, decodeWithCodec, roundTrip x codec x shape; legacy x shape
+            Suite.HANDOFF, 3 * 3 * 4,           // 1, 4, 16 producers x three methods x strategy
             Suite.STORE, 2 * 5 * 3,             // single and contended x five operations x engine
             Suite.COMPACTION, 3 * 3,            // engine x revisions
             Suite.OPTIONS, 2 * 6 * 2,           // put, rangeKey x config x engine
@@ -48,6 +49,17 @@ class EveryBenchmarkRunsTest {
             assertTrue(Files.exists(run.resolve(suite.id + ".png")), suite.id + " chart written");
         }
         assertTrue(summary.contains("100x faster lease expiry"), "summary weighs the lease claim");
+        for (BenchResult r : BenchResult.read(run.resolve("codec.json"))) {
+            assertTrue(r.secondary("bytesPerEntry") != null, r.benchmark() + " reports bytes per entry");
+            assertTrue(r.secondary("gc.alloc.rate.norm") != null, r.benchmark() + " reports allocation per entry");
+        }
+        List<BenchResult> latency = BenchResult.read(run.resolve("handoff.json")).stream()
+                .filter(r -> r.method().equals("proposeAndAwaitLatency")).toList();
+        assertEquals(3 * 4, latency.size(), "latency sampled per producer count and strategy");
+        for (BenchResult r : latency) {
+            assertTrue(r.sampled() && r.primary().percentiles().containsKey("99.0"), r + " has percentiles");
+        }
+        assertTrue(summary.contains("p50 / p99 / p99.9"), "summary shows the hand-off latency percentiles");
         assertTrue(Files.exists(run.resolve("environment.json")));
     }
 }
