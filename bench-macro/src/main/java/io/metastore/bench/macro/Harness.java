@@ -97,8 +97,8 @@ public final class Harness {
                 for (int k = 0; k < subjects.size(); k++) {
                     Subject s = subjects.get((k + rep - 1) % subjects.size());
                     index++;
-                    out.printf("[%3d/%d] rep %d/%d  %-10s %-28s %s", index, total, rep, o.repetitions(), w.name(),
-                            s.id(), eta(started, index - 1, total));
+                    out.printf("[%3d/%d] %s rep %d/%d  %-10s %-28s %s", index, total, bar(index - 1, total), rep,
+                            o.repetitions(), w.name(), s.id(), eta(started, index - 1, total));
                     out.flush();
                     CellResult c = runCell(index, rep, s, w, keys, profiler, profDir, startupLines, profileErrors);
                     cells.add(c);
@@ -342,6 +342,13 @@ public final class Harness {
         }
         return String.format(Locale.ROOT, "%,10.0f ops/s  p50 %.2f ms  p99 %.2f ms  max %.1f ms%s", m.throughput(),
                 m.p50Ms(), m.p99Ms(), m.maxMs(), m.errors() > 0 ? "  errors " + m.errors() : "");
+    }
+
+    /** A progress bar of the cells finished before the current one: {@code [######--------------]}. */
+    static String bar(int done, int total) {
+        int width = 20;
+        int filled = total == 0 ? width : (int) ((long) done * width / total);
+        return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "]";
     }
 
     private static String eta(Instant started, int done, int total) {

@@ -48,6 +48,13 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theProgressBarFillsWithFinishedCells() {
+        assertEquals("[--------------------]", Harness.bar(0, 60));
+        assertEquals("[##########----------]", Harness.bar(30, 60));
+        assertEquals("[####################]", Harness.bar(60, 60));
+    }
+
+    @Test
     void durationsTakeUnits() {
         assertEquals(Duration.ofMillis(500), BenchOptions.duration("500ms"));
         assertEquals(Duration.ofMillis(1500), BenchOptions.duration("1.5s"));
