@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  *
  *   SUITES       codec | handoff | store | compaction | options | lease | metrics | all, or a comma-separated list
  *   --quick      1 fork, 1 warmup and 1 measurement iteration of 100 ms each (unless JMH options
- *                say otherwise): proves every benchmark runs, measures nothing worth keeping
+ *                say otherwise): proves every benchmark runs, measures nothing worth keeping;
+ *                written to results/micro/DATE_SHA-quick and never indexed
  *   --flame      attach async-profiler (JMH's -prof async) and write flame graphs and the JSON
  *                under profiles/micro/RUN instead of results/micro/RUN
  *   --filter     run only the suite's benchmarks whose name matches REGEX
@@ -122,8 +123,9 @@ public final class MicroBench {
         }
 
         Git git = Git.at(root);
-        String runName = LocalDate.now(ZoneOffset.UTC) + "_" + git.shortSha;
-        boolean indexed = out == null;
+        // A quick run measures nothing worth keeping: its own folder, never indexed beside real runs.
+        String runName = LocalDate.now(ZoneOffset.UTC) + "_" + git.shortSha + (quick ? "-quick" : "");
+        boolean indexed = out == null && !quick;
         Path runDir = out != null ? root.resolve(out)
                 : root.resolve(flame ? "profiles" : "results").resolve("micro").resolve(runName);
         Files.createDirectories(runDir);
