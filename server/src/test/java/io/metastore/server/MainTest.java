@@ -5,6 +5,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,5 +31,20 @@ class MainTest {
                 err.toString(StandardCharsets.UTF_8));
         assertEquals("", out.toString(StandardCharsets.UTF_8));
         assertFalse(Files.exists(dataDir), "the data dir was not touched");
+    }
+
+    @Test
+    void aRaftPortInUseEndsTheProcessWithOneLineNamingIt(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String peer = "127.0.0.1:" + taken.getLocalPort();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Main.run(new String[] {"--data-dir", dir.resolve("data").toString(), "--port", "0",
+                    "--grpc-addr", "127.0.0.1:" + TestServers.freePort(), "--cluster", peer, "--storage", "memory"},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(1, code);
+            assertEquals("metastore: cannot start: cannot listen for Raft on " + peer + ": Address already in use"
+                    + System.lineSeparator(), err.toString(StandardCharsets.UTF_8));
+        }
     }
 }
