@@ -17,6 +17,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How the process ends when it cannot start. */
 class MainTest {
@@ -62,6 +63,7 @@ class MainTest {
         try (FileChannel ch = FileChannel.open(locked.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock held = ch.lock()) {
             err.reset();
+            assertTrue(held.isValid());
             assertEquals(1, runWithDataDir(locked, err));
             assertEquals("metastore: cannot start: data dir " + locked + " is in use in this process"
                     + System.lineSeparator(), err.toString(StandardCharsets.UTF_8));

@@ -106,7 +106,10 @@ public final class ConfigLoader {
         try (Reader r = Files.newBufferedReader(file)) {
             doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                    : e.getClass().getSimpleName() + " " + e.getMessage();
+            throw new ConfigException("cannot read config file " + file + ": " + why);
         } catch (RuntimeException e) {
             throw new ConfigException("config file " + file + " is not valid YAML: "
                     + e.getMessage().lines().findFirst().orElse(""));

@@ -126,6 +126,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMissingOrMalformedConfigFileIsOneLine() throws Exception {
+        Path missing = dir.resolve("missing.yaml");
+        ConfigException gone = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--config", missing.toString()}, Map.of()));
+        assertEquals("cannot read config file " + missing + ": no such file", gone.getMessage());
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "grpc-addr: [1,\n");
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--config", broken.toString()}, Map.of()));
+        assertEquals("config file " + broken + " is not valid YAML: while parsing a flow node", bad.getMessage());
+    }
+
+    @Test
     void helpListsEveryOption() {
         ConfigLoader.Help help = assertInstanceOf(ConfigLoader.Help.class, ConfigLoader.load(new String[] {"--help"}, Map.of()));
         for (Options.Option o : Options.ALL) {
