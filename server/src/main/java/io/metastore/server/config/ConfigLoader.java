@@ -68,6 +68,21 @@ public final class ConfigLoader {
         return new Run(build(resolved, tier));
     }
 
+    /**
+     * The {@code METASTORE_*} variables of {@code env} that name no option, sorted (etcd warns
+     * of unknown {@code ETCD_*} variables the same way): a misspelt one would otherwise be
+     * ignored without a word. {@code METASTORE_JAVA_OPTS} belongs to the {@code ./metastore}
+     * launcher.
+     */
+    public static List<String> unknownEnvironment(Map<String, String> env) {
+        Set<String> known = new java.util.HashSet<>();
+        for (Options.Option o : Options.ALL) {
+            known.add(Options.envName(o.name()));
+        }
+        known.add("METASTORE_JAVA_OPTS");
+        return env.keySet().stream().filter(k -> k.startsWith("METASTORE_") && !known.contains(k)).sorted().toList();
+    }
+
     /** Parses {@code --name value}, {@code --name=value} and bare {@code --flag}. */
     static Map<String, String> parseFlags(String[] args) {
         Map<String, String> out = new LinkedHashMap<>();

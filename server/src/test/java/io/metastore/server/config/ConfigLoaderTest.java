@@ -126,6 +126,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void environmentVariablesThatNameNoOptionAreReported() {
+        assertEquals(List.of("METASTORE_GRPC_ADR", "METASTORE_NOSUCH"), ConfigLoader.unknownEnvironment(Map.of(
+                "METASTORE_GRPC_ADR", "x", "METASTORE_NOSUCH", "1", "METASTORE_GRPC_ADDR", "127.0.0.1:1",
+                "METASTORE_JAVA_OPTS", "-Xmx1g", "PATH", "/bin")));
+    }
+
+    @Test
     void aMissingOrMalformedConfigFileIsOneLine() throws Exception {
         Path missing = dir.resolve("missing.yaml");
         ConfigException gone = assertThrows(ConfigException.class,
