@@ -38,6 +38,9 @@ public final class Main {
             err.println("metastore: " + e.getMessage());
             return 2;
         }
+        for (String name : ConfigLoader.unknownEnvironment(System.getenv())) {
+            err.println("metastore: warning: unrecognized environment variable " + name);
+        }
         Logging.configure(config.log().json() ? Logging.Format.JSON : Logging.Format.TEXT, Logging.level(config.log().level()));
         MetaStoreServer server;
         try {

@@ -238,6 +238,9 @@ public final class MetaStoreServer implements AutoCloseable {
     }
 
     private static AutoCloseable lockDataDir(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalStateException("data dir " + dir + " is not a directory");
+        }
         try {
             Files.createDirectories(dir);
             FileChannel ch = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -251,8 +254,10 @@ public final class MetaStoreServer implements AutoCloseable {
                 ch.close();
             };
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot use data dir " + dir + ": " + e.getClass().getSimpleName() + " "
-                    + e.getMessage(), e);
+            String why = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null
+                    ? fs.getFile() + ": " + fs.getReason()
+                    : e.getClass().getSimpleName() + " " + e.getMessage();
+            throw new UncheckedIOException("cannot use data dir " + dir + ": " + why, e);
         } catch (java.nio.channels.OverlappingFileLockException e) {
             throw new IllegalStateException("data dir " + dir + " is in use in this process");
         }

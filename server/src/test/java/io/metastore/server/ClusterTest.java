@@ -90,6 +90,12 @@ class ClusterTest {
         return (leader + 1) % 3;
     }
 
+    static void snapshot(MetaStoreServer m) throws Exception {
+        CompletableFuture<Status> snap = new CompletableFuture<>();
+        m.raft().node().snapshot(snap::complete);
+        assertTrue(snap.get(30, TimeUnit.SECONDS).isOk(), "snapshot");
+    }
+
     static void await(BooleanSupplier condition, String what) {
         TestServers.await(condition, what);
     }
@@ -143,17 +149,25 @@ class ClusterTest {
             MetaStoreServer back = members[f];
             await(() -> back.store().currentRevision() == leader.store().currentRevision(), "catch-up from the log");
 
-            // now from a snapshot: the leader snapshots and drops its log; the follower loses everything
+            // now from a snapshot: jraft truncates the log at a snapshot up to the one before it,
+            // so after two snapshots the log no longer starts at the first entry; the follower
+            // loses everything
             members[f].close();
             members[f] = null;
-            putAll(kv, "cu/c", 30);
-            CompletableFuture<Status> snap = new CompletableFuture<>();
-            leader.raft().node().snapshot(snap::complete);
-            assertTrue(snap.get(30, TimeUnit.SECONDS).isOk(), "snapshot");
+            putAll(kv, "cu/c", 20);
+            snapshot(leader);
+            putAll(kv, "cu/d", 10);
+            snapshot(leader);
             TestServers.deleteRecursively(dir.resolve("m" + (f + 1)));
             members[f] = MetaStoreServer.start(config(f + 1));
             MetaStoreServer fresh = members[f];
             await(() -> fresh.store().currentRevision() == leader.store().currentRevision(), "catch-up from a snapshot");
+            // it never snapshots itself (interval 0): a snapshot in its data dir is the leader's,
+            // installed because the leader's log no longer starts at the first entry
+            try (var snapshots = java.nio.file.Files.list(dir.resolve("m" + (f + 1)).resolve("raft").resolve("snapshot"))) {
+                assertTrue(snapshots.anyMatch(p -> p.getFileName().toString().startsWith("snapshot_")),
+                        "the follower installed the leader's snapshot");
+            }
             try (Client direct = TestServers.client(fresh.grpcPort())) {
                 assertEquals(80, direct.getKVClient().get(bs("cu/"), GetOption.builder().isPrefix(true)
                         .withSerializable(true).withCountOnly(true).build()).get(30, TimeUnit.SECONDS).getCount());

@@ -68,6 +68,21 @@ public final class ConfigLoader {
         return new Run(build(resolved, tier));
     }
 
+    /**
+     * The {@code METASTORE_*} variables of {@code env} that name no option, sorted (etcd warns
+     * of unknown {@code ETCD_*} variables the same way): a misspelt one would otherwise be
+     * ignored without a word. {@code METASTORE_JAVA_OPTS} belongs to the {@code ./metastore}
+     * launcher.
+     */
+    public static List<String> unknownEnvironment(Map<String, String> env) {
+        Set<String> known = new java.util.HashSet<>();
+        for (Options.Option o : Options.ALL) {
+            known.add(Options.envName(o.name()));
+        }
+        known.add("METASTORE_JAVA_OPTS");
+        return env.keySet().stream().filter(k -> k.startsWith("METASTORE_") && !known.contains(k)).sorted().toList();
+    }
+
     /** Parses {@code --name value}, {@code --name=value} and bare {@code --flag}. */
     static Map<String, String> parseFlags(String[] args) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -106,7 +121,10 @@ public final class ConfigLoader {
         try (Reader r = Files.newBufferedReader(file)) {
             doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                    : e.getClass().getSimpleName() + " " + e.getMessage();
+            throw new ConfigException("cannot read config file " + file + ": " + why);
         } catch (RuntimeException e) {
             throw new ConfigException("config file " + file + " is not valid YAML: "
                     + e.getMessage().lines().findFirst().orElse(""));

@@ -75,9 +75,10 @@ public final class Options {
             new Option("raft-disruptor-buffer", "16384", "N", "jraft: size of the apply queue (a power of two)", false),
             new Option("raft-sync", "true", "true|false", "jraft: fsync the Raft log and metadata", false),
             new Option("election-timeout-ms", "1000", "MS", "jraft: election timeout", false),
-            new Option("snapshot-interval-secs", "3600", "S", "jraft: seconds between Raft snapshots (0: never)", false),
+            new Option("snapshot-interval-secs", "3600", "S",
+                    "jraft: seconds between Raft snapshots (0: never); each truncates the log up to the snapshot before it", false),
             new Option("snapshot-log-index-margin", "0", "N",
-                    "jraft: Raft log entries kept behind a snapshot for slow followers", false),
+                    "jraft: a snapshot is skipped while fewer than N entries were applied since the last one", false),
             new Option("help", "false", "", "print this help and exit", true));
 
     public static Option find(String name) {

@@ -79,10 +79,33 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         }
         this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
         this.service = new RaftGroupService(GROUP, self, options, rpcServer);
-        this.node = service.start();
+        try {
+            this.node = service.start();
+        } catch (RuntimeException e) {
+            // jraft creates the node before it binds the peer port: a bind failure leaves a
+            // started node behind, and its own message does not say which address failed
+            Node started = service.getRaftNode();
+            if (started == null) {
+                throw e;
+            }
+            started.shutdown();
+            try {
+                started.join();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("cannot listen for Raft on " + self.getEndpoint() + ": " + rootMessage(e), e);
+        }
         if (node == null) {
             throw new IllegalStateException("jraft node did not start on " + self);
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        while (e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** jraft's options from the configuration; the same values are printed at start-up. */

@@ -126,6 +126,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void environmentVariablesThatNameNoOptionAreReported() {
+        assertEquals(List.of("METASTORE_GRPC_ADR", "METASTORE_NOSUCH"), ConfigLoader.unknownEnvironment(Map.of(
+                "METASTORE_GRPC_ADR", "x", "METASTORE_NOSUCH", "1", "METASTORE_GRPC_ADDR", "127.0.0.1:1",
+                "METASTORE_JAVA_OPTS", "-Xmx1g", "PATH", "/bin")));
+    }
+
+    @Test
+    void aMissingOrMalformedConfigFileIsOneLine() throws Exception {
+        Path missing = dir.resolve("missing.yaml");
+        ConfigException gone = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--config", missing.toString()}, Map.of()));
+        assertEquals("cannot read config file " + missing + ": no such file", gone.getMessage());
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "grpc-addr: [1,\n");
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--config", broken.toString()}, Map.of()));
+        assertEquals("config file " + broken + " is not valid YAML: while parsing a flow node", bad.getMessage());
+    }
+
+    @Test
     void helpListsEveryOption() {
         ConfigLoader.Help help = assertInstanceOf(ConfigLoader.Help.class, ConfigLoader.load(new String[] {"--help"}, Map.of()));
         for (Options.Option o : Options.ALL) {

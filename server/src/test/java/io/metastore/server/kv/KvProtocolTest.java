@@ -147,6 +147,12 @@ class KvProtocolTest {
         assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: lease is provided",
                 () -> kv.put(PutRequest.newBuilder().setKey(key("iv")).setLease(5).setIgnoreLease(true).build()));
         assertEquals(bs("keep"), get("iv").getKvs(0).getValue());
+        // as etcd 3.4.23 answers: inside a txn too, and for an operation that names no request at all
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: key not found", () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("missing")).setIgnoreValue(true)))
+                .build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: key not found",
+                () -> kv.txn(TxnRequest.newBuilder().addSuccess(RequestOp.getDefaultInstance()).build()));
     }
 
     @Test
@@ -154,9 +160,18 @@ class KvProtocolTest {
         long before = get("x").getHeader().getRevision();
         assertEtcdError(Status.Code.NOT_FOUND, "etcdserver: requested lease not found",
                 () -> kv.put(PutRequest.newBuilder().setKey(key("l")).setValue(bs("v")).setLease(0x1234).build()));
+        assertEtcdError(Status.Code.NOT_FOUND, "etcdserver: requested lease not found", () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("l")).setValue(bs("v")).setLease(0x1234)))
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("other")).setValue(bs("v"))))
+                .build()));
         RangeResponse after = get("l");
         assertEquals(0, after.getCount());
+        assertEquals(0, get("other").getCount(), "nothing of the refused txn was written");
         assertEquals(before, after.getHeader().getRevision());
+        // as in etcd, only the branch that runs needs its leases
+        assertTrue(kv.txn(TxnRequest.newBuilder()
+                .addFailure(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("l")).setValue(bs("v")).setLease(0x1234)))
+                .build()).getSucceeded());
     }
 
     @Test
@@ -168,6 +183,21 @@ class KvProtocolTest {
         assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.deleteRange(DeleteRangeRequest.newBuilder().build()));
         assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
                 .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setValue(bs("v")))).build()));
+        // as etcd 3.4.23 answers: a range end without a key, a compare, a branch not taken, a nested txn
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.range(RangeRequest.newBuilder().setRangeEnd(bs("z")).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addCompare(Compare.newBuilder().setTarget(Compare.CompareTarget.VERSION).setResult(Compare.CompareResult.EQUAL))
+                .build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addFailure(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setValue(bs("v")))).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder())).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder())).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(nested(TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setValue(bs("v"))))))
+                .build()));
     }
 
     @Test
@@ -326,6 +356,40 @@ class KvProtocolTest {
     }
 
     @Test
+    void duplicateKeysAreFoundInNestedTxnsButNotBetweenDeletesOrExclusiveBranches() {
+        // as etcd 3.4.23 answers each of these
+        String msg = "etcdserver: duplicate key given in txn request";
+        RequestOp putA = RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("a")).setValue(bs("v"))).build();
+        RequestOp delAtoB = RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+                .setKey(key("a")).setRangeEnd(key("b"))).build();
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(putA).addSuccess(nested(TxnRequest.newBuilder().addSuccess(putA))).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(putA).addSuccess(nested(TxnRequest.newBuilder().addFailure(putA))).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(nested(TxnRequest.newBuilder().addSuccess(putA)))
+                .addSuccess(nested(TxnRequest.newBuilder().addSuccess(putA))).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(putA).addSuccess(nested(TxnRequest.newBuilder().addSuccess(delAtoB))).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(delAtoB).addSuccess(nested(TxnRequest.newBuilder().addSuccess(putA))).build()));
+        assertEquals(0, get("a").getCount());
+
+        RequestOp delAtoC = RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+                .setKey(key("a")).setRangeEnd(key("c"))).build();
+        assertTrue(kv.txn(TxnRequest.newBuilder().addSuccess(delAtoB).addSuccess(delAtoC).build()).getSucceeded(),
+                "deletes may overlap");
+        assertTrue(kv.txn(TxnRequest.newBuilder()
+                .addSuccess(nested(TxnRequest.newBuilder().addSuccess(putA).addFailure(putA))).build()).getSucceeded(),
+                "one nested txn's two branches are exclusive");
+        assertEquals(1, get("a").getCount());
+    }
+
+    static RequestOp nested(TxnRequest.Builder txn) {
+        return RequestOp.newBuilder().setRequestTxn(txn).build();
+    }
+
+    @Test
     void aTxnWithMoreThan128OperationsIsRefused() {
         TxnRequest.Builder b = TxnRequest.newBuilder();
         for (int i = 0; i < 129; i++) {
@@ -337,6 +401,32 @@ class KvProtocolTest {
     }
 
     @Test
+    void theOperationLimitHoldsForComparesTheFailureBranchAndNestedTxnsAndComesBeforeTheDuplicateCheck() {
+        // as etcd 3.4.23 answers: each list of each (nested) txn may hold at most 128 entries
+        String msg = "etcdserver: too many operations in txn request";
+        TxnRequest.Builder compares = TxnRequest.newBuilder();
+        TxnRequest.Builder failures = TxnRequest.newBuilder();
+        TxnRequest.Builder inner = TxnRequest.newBuilder();
+        TxnRequest.Builder sameKey = TxnRequest.newBuilder();
+        for (int i = 0; i < 129; i++) {
+            compares.addCompare(Compare.newBuilder().setKey(key("m" + i)).setTarget(Compare.CompareTarget.VERSION)
+                    .setResult(Compare.CompareResult.GREATER).setVersion(-1));
+            failures.addFailure(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("f" + i)).setValue(bs("v"))));
+            inner.addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("n" + i)).setValue(bs("v"))));
+            sameKey.addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("same")).setValue(bs("v"))));
+        }
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(compares.build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(failures.build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(TxnRequest.newBuilder().addSuccess(nested(inner)).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, msg, () -> kv.txn(sameKey.build()));
+        compares.removeCompare(128);
+        assertTrue(kv.txn(compares.build()).getSucceeded());
+        failures.removeFailure(128);
+        assertTrue(kv.txn(failures.build()).getSucceeded());
+        assertEquals(0, get("f0").getCount(), "the failure branch did not run");
+    }
+
+    @Test
     void requestsOverTheSizeLimitAreRefused() {
         ByteString big = ByteString.copyFrom(new byte[1_600_000]);
         assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: request is too large",
@@ -345,6 +435,13 @@ class KvProtocolTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> kv.put(PutRequest.newBuilder().setKey(key("big")).setValue(huge).build()));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        // the limit is on the whole request: a value of exactly 1.5 MiB is already too large
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: request is too large",
+                () -> kv.put(PutRequest.newBuilder().setKey(key("big")).setValue(ByteString.copyFrom(new byte[1572864])).build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: request is too large", () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("big")).setValue(big))).build()));
+        // reads never go through Raft, so etcd does not limit them
+        assertEquals(0, kv.range(RangeRequest.newBuilder().setKey(big).build()).getCount());
         ByteString ok = ByteString.copyFrom(new byte[1 << 20]);
         kv.put(PutRequest.newBuilder().setKey(key("big")).setValue(ok).build());
         assertArrayEquals(ok.toByteArray(), get("big").getKvs(0).getValue().toByteArray());
@@ -368,6 +465,21 @@ class KvProtocolTest {
         assertEtcdError(Status.Code.OUT_OF_RANGE, compacted, () -> kv.txn(TxnRequest.newBuilder()
                 .addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key("cp")).setRevision(r1)))
                 .build()));
+        // as etcd 3.4.23 answers: below the compacted revision is compacted, even 0 and -1; a
+        // serializable read is no exception; a txn that also writes fails as a whole
+        assertEtcdError(Status.Code.OUT_OF_RANGE, compacted, () -> kv.compact(CompactionRequest.newBuilder().setRevision(0).build()));
+        assertEtcdError(Status.Code.OUT_OF_RANGE, compacted, () -> kv.compact(CompactionRequest.newBuilder().setRevision(-1).build()));
+        assertEtcdError(Status.Code.OUT_OF_RANGE, compacted, () -> kv.range(RangeRequest.newBuilder().setKey(key("cp"))
+                .setRevision(r1).setSerializable(true).build()));
+        assertEtcdError(Status.Code.OUT_OF_RANGE, compacted, () -> kv.txn(TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key("cpw")).setValue(bs("v"))))
+                .addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key("cp")).setRevision(r1)))
+                .build()));
+        assertEquals(0, get("cpw").getCount());
+        long now = get("cp").getHeader().getRevision();
+        assertEtcdError(Status.Code.OUT_OF_RANGE, "etcdserver: mvcc: required revision is a future revision",
+                () -> kv.txn(TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder()
+                        .setRequestRange(RangeRequest.newBuilder().setKey(key("cp")).setRevision(now + 1))).build()));
     }
 
     @Test

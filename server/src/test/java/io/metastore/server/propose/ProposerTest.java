@@ -99,6 +99,32 @@ class ProposerTest {
     }
 
     @Test
+    void batchedFailsWithTooManyRequestsOnceItsQueueIsFull() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ProposalStrategy strategy = ProposalStrategy.parse("batched:4:0");
+        try (Proposer proposer = Proposer.create(strategy, stuckUntil(release), 50)) {
+            List<CompletableFuture<Applied>> taken = new ArrayList<>();
+            CompletableFuture<Applied> refused = null;
+            for (int i = 0; i < strategy.capacity() + 100 && refused == null; i++) {
+                CompletableFuture<Applied> f = proposer.propose(put(i));
+                if (f.isCompletedExceptionally()) {
+                    refused = f;
+                } else {
+                    taken.add(f);
+                }
+            }
+            assertTrue(refused != null, "a full queue refused a command");
+            ExecutionException e = assertThrows(ExecutionException.class, refused::get);
+            assertEquals(EtcdError.TOO_MANY_REQUESTS, assertInstanceOf(EtcdException.class, e.getCause()).error());
+            assertTrue(taken.size() >= strategy.capacity(), "the queue held " + taken.size() + " before refusing");
+            release.countDown();
+            for (CompletableFuture<Applied> f : taken) {
+                assertEquals(OK, f.get(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
     void callersThatMustNotBlockReturnAtOnceAndStillGetBackpressure() throws Exception {
         for (String spec : List.of("unbuffered", "buffered:2")) {
             CountDownLatch release = new CountDownLatch(1);
