@@ -14,8 +14,9 @@ import io.metastore.server.error.EtcdError;
  * call by {@link #interceptor} and read by handlers with {@link #user()}. An unknown or lapsed
  * token is refused with "etcdserver: invalid auth token" while auth is enabled.
  */
-final class Caller {
-    static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
+public final class Caller {
+    /** The metadata key etcd clients send their auth token in (the HTTP APIs fill it from {@code Authorization}). */
+    public static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> USER = Context.key("metastore-user");
 
     private Caller() {

@@ -9,7 +9,6 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -32,10 +31,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Gateway {
     /** Bodies are refused beyond etcd's default request limit plus gRPC's overhead (the services behind apply --max-request-bytes). */
-    static final int MAX_BODY = io.metastore.server.config.ServerConfig.Limits.DEFAULT_MAX_REQUEST_BYTES + 512 * 1024;
+    static final int MAX_BODY = io.metastore.server.config.ServerConfig.Limits.defaults().maxMessageBytes();
     /** The deepest nesting of arrays and objects a request body may have (see {@link #checkDepth}). */
     static final int MAX_DEPTH = 1000;
-    private static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
     /** etcd's gateway JSON: the .proto's field names, no whitespace; thread-safe, so shared. */
     static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
@@ -64,11 +62,7 @@ public final class Gateway {
             out.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed\n");
             return HttpRoutes.IGNORE_BODY;
         }
-        Metadata md = new Metadata();
-        String token = head.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (token != null && !token.isEmpty()) {
-            md.put(TOKEN, token);
-        }
+        Metadata md = HttpRoutes.callerMetadata(head);
         return route.clientStreaming() ? new RequestStream(route, md, out) : new WholeRequest(route, md, out);
     }
 

@@ -1,5 +1,8 @@
 package io.metastore.server.http;
 
+import io.grpc.Metadata;
+import io.metastore.server.grpc.Caller;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 
 /**
@@ -8,6 +11,19 @@ import io.netty.handler.codec.http.HttpRequest;
  * by piece, so a route can act on a streamed body (the gateway's watch) before it ends.
  */
 public interface HttpRoutes {
+    /**
+     * The gRPC metadata a request's call carries: its {@code Authorization} header as etcd's
+     * {@code token}, as etcd's gateway passes it; empty without one.
+     */
+    static Metadata callerMetadata(HttpRequest head) {
+        Metadata md = new Metadata();
+        String token = head.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (token != null && !token.isEmpty()) {
+            md.put(Caller.TOKEN, token);
+        }
+        return md;
+    }
+
     /** Starts answering {@code head}; the answer goes to {@code out}, from any thread. */
     Exchange open(HttpRequest head, HttpResponder out);
 

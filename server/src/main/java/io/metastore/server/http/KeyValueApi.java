@@ -17,7 +17,7 @@ import io.grpc.Channel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import io.metastore.server.grpc.Caller;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -49,7 +49,6 @@ import java.util.function.Consumer;
  * text with the HTTP status the gateway maps its gRPC code to.
  */
 public final class KeyValueApi implements HttpRoutes {
-    private static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
     private static final String OCTETS = "application/octet-stream";
 
     private final StatusRoutes status;
@@ -67,10 +66,8 @@ public final class KeyValueApi implements HttpRoutes {
             return IGNORE_BODY;
         }
         Channel ch = channel;
-        String token = head.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (token != null && !token.isEmpty()) {
-            Metadata md = new Metadata();
-            md.put(TOKEN, token);
+        Metadata md = HttpRoutes.callerMetadata(head);
+        if (md.containsKey(Caller.TOKEN)) {
             ch = io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(md));
         }
         HttpMethod method = head.method();
