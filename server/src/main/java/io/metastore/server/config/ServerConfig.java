@@ -96,9 +96,16 @@ public record ServerConfig(
                          int maxRequestsPerSecond) {
         /** etcd's default {@code --max-request-bytes}: 1.5 MiB. */
         public static final int DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
+        /** etcd's {@code grpcOverheadBytes}: what a message may carry beyond the request limit. */
+        public static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
         public static Limits defaults() {
             return new Limits(DEFAULT_MAX_REQUEST_BYTES, 0, 100_000, 0, 0);
+        }
+
+        /** The largest message a client may send or receive: the request limit plus gRPC's overhead. */
+        public int maxMessageBytes() {
+            return maxRequestBytes + GRPC_OVERHEAD_BYTES;
         }
     }
 

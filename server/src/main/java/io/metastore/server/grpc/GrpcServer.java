@@ -31,9 +31,6 @@ import java.util.concurrent.TimeUnit;
  * gRPC endpoint.
  */
 public final class GrpcServer implements AutoCloseable {
-    /** etcd's {@code grpcOverheadBytes}. */
-    private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
-
     private final Server server;
     private final Server local;
     private final ManagedChannel localChannel;
@@ -67,7 +64,7 @@ public final class GrpcServer implements AutoCloseable {
         ServerConfig.Limits limits = setup.limits();
         NettyServerBuilder b = (setup.credentials() == null ? NettyServerBuilder.forAddress(address)
                 : NettyServerBuilder.forAddress(address, setup.credentials()))
-                .maxInboundMessageSize(limits.maxRequestBytes() + GRPC_OVERHEAD_BYTES);
+                .maxInboundMessageSize(limits.maxMessageBytes());
         if (limits.maxConcurrentStreams() > 0) {
             b.maxConcurrentCallsPerConnection(limits.maxConcurrentStreams());
         }
@@ -76,7 +73,7 @@ public final class GrpcServer implements AutoCloseable {
         }
         String localName = InProcessServerBuilder.generateName();
         InProcessServerBuilder l = InProcessServerBuilder.forName(localName)
-                .maxInboundMessageSize(limits.maxRequestBytes() + GRPC_OVERHEAD_BYTES);
+                .maxInboundMessageSize(limits.maxMessageBytes());
         List<io.grpc.ServerInterceptor> chain = new ArrayList<>(List.of(interceptors));
         if (limits.maxRequestsPerSecond() > 0) {
             // ServerInterceptors.intercept runs the last one first: the rate limit goes before any other work.

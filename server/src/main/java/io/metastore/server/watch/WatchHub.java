@@ -110,7 +110,7 @@ public final class WatchHub implements AutoCloseable {
         /** The defaults, with the configured watcher limit and responses split as etcd splits them. */
         public static Settings forLimits(int maxWatchers, int maxRequestBytes) {
             return new Settings(maxWatchers, 1024, TimeUnit.MINUTES.toMillis(10), 1000,
-                    maxRequestBytes + 512 * 1024);
+                    maxRequestBytes + io.metastore.server.config.ServerConfig.Limits.GRPC_OVERHEAD_BYTES);
         }
     }
 
