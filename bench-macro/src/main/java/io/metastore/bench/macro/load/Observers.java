@@ -2,9 +2,11 @@ package io.metastore.bench.macro.load;
 
 import io.grpc.stub.StreamObserver;
 
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
-/** Adapts a unary call's {@link StreamObserver} to a {@link Completion}. */
+/** Adapts a call's {@link StreamObserver} to a {@link Completion}, or to counters of failures. */
 final class Observers {
     private Observers() {
     }
@@ -39,6 +41,26 @@ final class Observers {
                 if (seen) {
                     done.succeeded();
                 }
+            }
+        };
+    }
+
+    /** Hands every response to {@code onValue}; a failure is counted in {@code errors}, the first kept as text. */
+    static <T> StreamObserver<T> counting(Consumer<T> onValue, LongAdder errors, AtomicReference<String> firstError) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                onValue.accept(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                errors.increment();
+                firstError.compareAndSet(null, String.valueOf(t));
+            }
+
+            @Override
+            public void onCompleted() {
             }
         };
     }

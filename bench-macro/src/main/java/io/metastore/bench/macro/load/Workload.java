@@ -93,29 +93,16 @@ public sealed interface Workload {
                 java.util.List<StreamObserver<io.etcd.jetcd.api.WatchRequest>> outs = new java.util.ArrayList<>();
                 for (int s = 0; s < streams; s++) {
                     StreamObserver<io.etcd.jetcd.api.WatchRequest> out = io.etcd.jetcd.api.WatchGrpc.newStub(d.channel(s))
-                            .watch(new StreamObserver<>() {
-                                @Override
-                                public void onNext(io.etcd.jetcd.api.WatchResponse r) {
-                                    if (r.getCreated()) {
-                                        created.countDown();
-                                    }
-                                    long now = System.nanoTime();
-                                    for (io.etcd.jetcd.api.Event e : r.getEventsList()) {
-                                        long sent = Long.parseLong(e.getKv().getValue().toStringUtf8());
-                                        recorder.recordValue(Math.min(TimeUnit.MINUTES.toNanos(1), Math.max(0, now - sent)));
-                                    }
+                            .watch(Observers.<io.etcd.jetcd.api.WatchResponse>counting(r -> {
+                                if (r.getCreated()) {
+                                    created.countDown();
                                 }
-
-                                @Override
-                                public void onError(Throwable t) {
-                                    errors.increment();
-                                    firstError.compareAndSet(null, String.valueOf(t));
+                                long now = System.nanoTime();
+                                for (io.etcd.jetcd.api.Event e : r.getEventsList()) {
+                                    long sent = Long.parseLong(e.getKv().getValue().toStringUtf8());
+                                    recorder.recordValue(Math.min(TimeUnit.MINUTES.toNanos(1), Math.max(0, now - sent)));
                                 }
-
-                                @Override
-                                public void onCompleted() {
-                                }
-                            });
+                            }, errors, firstError));
                     outs.add(out);
                     for (int w = 0; w < watchersPerStream; w++) {
                         synchronized (out) {
@@ -134,21 +121,7 @@ public sealed interface Workload {
                     writer.scheduleAtFixedRate(() -> kv.put(PutRequest.newBuilder()
                                     .setKey(keys.key(ThreadLocalRandom.current().nextInt(keys.size())))
                                     .setValue(com.google.protobuf.ByteString.copyFromUtf8(Long.toString(System.nanoTime()))).build(),
-                            new StreamObserver<>() {
-                                @Override
-                                public void onNext(io.etcd.jetcd.api.PutResponse r) {
-                                }
-
-                                @Override
-                                public void onError(Throwable t) {
-                                    errors.increment();
-                                    firstError.compareAndSet(null, String.valueOf(t));
-                                }
-
-                                @Override
-                                public void onCompleted() {
-                                }
-                            }), 0, TimeUnit.SECONDS.toNanos(1) / putRate, TimeUnit.NANOSECONDS);
+                            Observers.<io.etcd.jetcd.api.PutResponse>counting(r -> { }, errors, firstError)), 0, TimeUnit.SECONDS.toNanos(1) / putRate, TimeUnit.NANOSECONDS);
                     Thread.sleep(ctx.warmup().toMillis());
                     recorder.getIntervalHistogram();
                     long errorsBefore = errors.sum();
