@@ -60,12 +60,11 @@ final class ManagedProcess implements Endpoint {
         return m;
     }
 
-    /** Waits until a linearizable Range succeeds here; on failure closes the process and says why. */
+    /** Waits until a linearizable Range succeeds here; on failure says why, with the log's last lines. */
     void awaitReady() throws InterruptedException {
         try {
             awaitRange(host, port, START_TIMEOUT, process);
-        } catch (RuntimeException | InterruptedException e) {
-            close();
+        } catch (RuntimeException e) {
             throw new IllegalStateException("server did not become ready; log " + log + ": " + tail(log), e);
         }
     }
