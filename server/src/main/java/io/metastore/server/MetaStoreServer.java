@@ -131,23 +131,23 @@ public final class MetaStoreServer implements AutoCloseable {
                     applied -> {
                         watchHub.onApplied(applied);
                         keyEvents.onApplied(applied);
-                    }, appliedIndex, metrics::leaderChanged);
+                    }, appliedIndex, metrics::leaderChanged, metrics.stages());
             raft = new RaftNode(config, fsm, codec, metrics);
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis(),
                     config.grpcExecutor() == ServerConfig.GrpcExecutor.POOL);
             closeOrder.push(proposer);
             Headers headers = new Headers(identity.clusterId(), memberIds::self, raft::term);
-            LeaderForwarder forwarder = new LeaderForwarder(raft, appliedIndex, FORWARD_TIMEOUT_MILLIS);
+            LeaderForwarder forwarder = new LeaderForwarder(raft, appliedIndex, FORWARD_TIMEOUT_MILLIS, metrics.stages());
             closeOrder.push(forwarder);
             Quota quota = new Quota(alarms, proposer, memberIds::self);
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota,
-                    config.limits().maxRequestBytes());
+                    config.limits().maxRequestBytes(), metrics.stages());
             RaftLease raftLease = new RaftLease(lessor, new LeaseIds(memberIds.self(), System.currentTimeMillis()),
                     RaftLease.minTtlSeconds(config.raft().electionTimeoutMs()), proposer, headers, forwarder, store, quota,
                     config.limits().maxLeases());
             closeOrder.push(new ExpiryLoop(lessor, proposer, LEASE_TICK_MILLIS, metrics::leaseExpired));
-            ForwardProcessor forwarded = new ForwardProcessor(store::appliedIndex);
+            ForwardProcessor forwarded = new ForwardProcessor(appliedIndex);
             raftKv.serveForwarded(forwarded);
             raftLease.serveForwarded(forwarded);
             raft.registerProcessor(forwarded);

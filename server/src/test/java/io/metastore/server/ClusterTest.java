@@ -39,12 +39,33 @@ class ClusterTest {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
-    ServerConfig config(int member) {
-        String[] args = {"--member-id", String.valueOf(member), "--cluster", String.join(",", peers),
+    ServerConfig config(int member, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--member-id", String.valueOf(member), "--cluster", String.join(",", peers),
                 "--data-dir", dir.resolve("m" + member).toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0",
                 "--storage", member == 3 ? "memory" : "rocksdb", "--raft-sync", "false",
-                "--election-timeout-ms", "1500", "--snapshot-interval-secs", "0"};
-        return ((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config();
+                "--election-timeout-ms", "1500", "--snapshot-interval-secs", "0"));
+        args.addAll(List.of(extra));
+        return ((ConfigLoader.Run) ConfigLoader.load(args.toArray(String[]::new), Map.of())).config();
+    }
+
+    /** The value of an unlabelled counter or gauge in a member's /metrics text. */
+    static double metric(MetaStoreServer m, String name) {
+        for (String line : m.metrics().text().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(name + " not exported");
+    }
+
+    /** Puts through {@code kv} one at a time, each read back at once with a serializable get on the same member. */
+    static void putAndReadEachBack(KV kv, String prefix, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            kv.put(bs(prefix + i), bs("v" + i)).get(30, TimeUnit.SECONDS);
+            var got = kv.get(bs(prefix + i), GetOption.builder().withSerializable(true).build()).get(30, TimeUnit.SECONDS);
+            assertEquals(1, got.getKvs().size(), "read your write " + prefix + i + " on the member that answered it");
+            assertEquals("v" + i, got.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8));
+        }
     }
 
     @BeforeEach
@@ -133,6 +154,28 @@ class ClusterTest {
                 assertEquals(52, count(client.getKVClient(), "fw/"), "linearizable read on member " + indexOf(m));
             }
         }
+    }
+
+    @Test
+    void aFollowerTakesTheCommitOfAWriteItForwardedFromTheLeadersAnswerAndReadsItsWrite() throws Exception {
+        int f = aFollower();
+        try (Client client = TestServers.client(members[f].grpcPort())) {
+            putAndReadEachBack(client.getKVClient(), "hint/", 20);
+        }
+        assertTrue(metric(members[f], "metastore_follower_commit_hints_total") > 0,
+                "the follower took commit indexes from the leader's answers");
+        String text = members[f].metrics().text();
+        assertTrue(text.contains("metastore_write_stage_duration_seconds_count{role=\"follower\",stage=\"apply_here\"} 20"),
+                "every forwarded put timed stage by stage");
+
+        // the same member learning commits only from heartbeats still answers every write after applying it
+        members[f].close();
+        members[f] = MetaStoreServer.start(config(f + 1, "--follower-commit", "heartbeat"));
+        await(() -> members[f].raft().leaderAddress() != null, "the restarted follower to see the leader");
+        try (Client client = TestServers.client(members[f].grpcPort())) {
+            putAndReadEachBack(client.getKVClient(), "beat/", 5);
+        }
+        assertEquals(0, metric(members[f], "metastore_follower_commit_hints_total"), "no hint taken with --follower-commit heartbeat");
     }
 
     @Test

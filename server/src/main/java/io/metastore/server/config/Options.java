@@ -79,6 +79,9 @@ public final class Options {
                     "jraft: seconds between Raft snapshots (0: never); each truncates the log up to the snapshot before it", false),
             new Option("snapshot-log-index-margin", "0", "N",
                     "jraft: a snapshot is skipped while fewer than N entries were applied since the last one", false),
+            new Option("follower-commit", "answer", "heartbeat|answer",
+                    "how a follower learns a write it forwarded is committed: from the leader's next heartbeat or"
+                            + " AppendEntries only, or also from the leader's answer", false),
             new Option("help", "false", "", "print this help and exit", true));
 
     public static Option find(String name) {

@@ -76,10 +76,23 @@ public record ServerConfig(
      */
     public enum GrpcExecutor { POOL, DIRECT }
 
-    /** jraft's own settings, printed at start-up because every benchmark must record them. */
+    /**
+     * jraft's own settings and how this member uses Raft, printed at start-up because every
+     * benchmark must record them.
+     *
+     * @param followerCommit how a follower learns that the entry of a write it forwarded is committed
+     */
     public record RaftSettings(int applyBatch, int disruptorBufferSize, boolean sync, int electionTimeoutMs,
-                               int snapshotIntervalSecs, int snapshotLogIndexMargin) {
+                               int snapshotIntervalSecs, int snapshotLogIndexMargin, FollowerCommit followerCommit) {
     }
+
+    /**
+     * How a follower that forwarded a write learns its entry is committed (it answers only once it
+     * applied the entry): {@code HEARTBEAT}, only from the leader's next AppendEntries or heartbeat
+     * (jraft's way: up to election timeout / 10 later when nothing else is written); {@code ANSWER},
+     * also from the leader's answer, which names its last applied entry (see {@code CommitHints}).
+     */
+    public enum FollowerCommit { HEARTBEAT, ANSWER }
 
     /**
      * What one member takes at most; every limit refuses the excess at once, so overload never

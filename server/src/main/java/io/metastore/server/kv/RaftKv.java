@@ -22,6 +22,7 @@ import io.metastore.server.apply.Applied;
 import io.metastore.server.apply.KvApplier;
 import io.metastore.server.apply.RequestChecks;
 import io.metastore.server.error.EtcdError;
+import io.metastore.server.metrics.Stages;
 import io.metastore.server.propose.Proposer;
 import io.metastore.server.raft.ForwardRequest;
 import io.metastore.server.raft.LeaderForwarder;
@@ -47,11 +48,16 @@ public final class RaftKv {
     private final LeaderForwarder forwarder;
     private final io.metastore.server.alarm.Quota quota;
     private final int maxRequestBytes;
+    private final Stages stages;
 
-    /** {@code maxRequestBytes}: etcd's {@code --max-request-bytes}; a larger write is "request is too large". */
+    /**
+     * {@code maxRequestBytes}: etcd's {@code --max-request-bytes}; a larger write is "request is too large".
+     * {@code stages}: where linearizable reads are timed.
+     */
     public RaftKv(KvApplier kv, RequestChecks checks, Proposer proposer, RaftNode raft, Headers headers,
-                  LeaderForwarder forwarder, io.metastore.server.alarm.Quota quota, int maxRequestBytes) {
+                  LeaderForwarder forwarder, io.metastore.server.alarm.Quota quota, int maxRequestBytes, Stages stages) {
         this.maxRequestBytes = maxRequestBytes;
+        this.stages = stages;
         this.forwarder = forwarder;
         this.quota = quota;
         this.kv = kv;
@@ -150,7 +156,14 @@ public final class RaftKv {
         if (serializable) {
             return CompletableFuture.completedFuture(read.get());
         }
-        return raft.readIndex().thenApply(ignored -> read.get());
+        long received = System.nanoTime();
+        boolean leader = raft.isLeader();
+        return raft.readIndex().thenApply(ignored -> {
+            long confirmed = System.nanoTime();
+            T answer = read.get();
+            stages.linearizableRead(leader, received, confirmed, System.nanoTime());
+            return answer;
+        });
     }
 
     private static boolean allSerializable(Txn t) {

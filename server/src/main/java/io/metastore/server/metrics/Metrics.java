@@ -59,6 +59,8 @@ public final class Metrics {
     private final Counter receivedBytes;
     private final Counter sentBytes;
     private final GrpcMetrics grpc;
+    private final Stages stages;
+    private final Counter commitHints;
 
     public Metrics() {
         leaderChanges = counter("etcd_server_leader_changes_seen_total", "The number of leader changes seen.");
@@ -89,6 +91,10 @@ public final class Metrics {
                 .labelNames("codec").classicOnly().classicUpperBounds(exponential(64, 4, 10)).withoutExemplars()
                 .register(registry);
         grpc = new GrpcMetrics(registry, receivedBytes, sentBytes);
+        stages = new Stages(registry);
+        commitHints = counter("metastore_follower_commit_hints_total",
+                "Commit indexes this member took from the leader's answer to a write it forwarded, before the"
+                        + " leader's AppendEntries or heartbeat said so (--follower-commit answer).");
     }
 
     /** Adds the JVM's and the process's metrics (memory, GC, threads, CPU, open files); the composition root does. */
@@ -172,6 +178,11 @@ public final class Metrics {
         backendCommit.observe(nanos / 1e9);
     }
 
+    /** This follower took a commit index from the leader's answer to a forwarded write. */
+    public void commitHintTaken() {
+        commitHints.inc();
+    }
+
     /** A Raft entry holding {@code commands} commands was proposed. */
     public void entryProposed(int commands) {
         batchSize.observe(commands);
@@ -180,6 +191,11 @@ public final class Metrics {
     /** The series of encoded entry sizes for one codec; resolve it once, record into it often. */
     public DistributionDataPoint entryBytes(String codec) {
         return entryBytes.labelValues(codec);
+    }
+
+    /** The latency breakdown of writes and linearizable reads. */
+    public Stages stages() {
+        return stages;
     }
 
     /** The gRPC server's metrics (go-grpc-prometheus's names and labels). */

@@ -17,9 +17,26 @@ import java.util.List;
 public final class AppliedIndex {
     private final Map<Long, List<CompletableFuture<Void>>> waiting = new ConcurrentSkipListMap<>();
     private volatile long applied;
+    private volatile Position position = new Position(0, 0);
 
-    /** Apply thread: everything up to {@code index} is applied. */
+    /**
+     * The last applied entry: its index and the term it was written in ({@code term} 0 when
+     * unknown, e.g. for what was applied before a restart). One object, so the two always
+     * belong to the same entry.
+     */
+    public record Position(long index, long term) {
+    }
+
+    /** Apply thread: everything up to {@code index} is applied; the term of that entry is not known. */
     public void applied(long index) {
+        applied(index, 0);
+    }
+
+    /** Apply thread: everything up to {@code index}, an entry of {@code term}, is applied. */
+    public void applied(long index, long term) {
+        if (index != position.index()) {
+            position = new Position(index, term);
+        }
         applied = index;
         var head = ((ConcurrentSkipListMap<Long, List<CompletableFuture<Void>>>) waiting).headMap(index, true);
         while (!head.isEmpty()) {
@@ -47,5 +64,10 @@ public final class AppliedIndex {
 
     public long current() {
         return applied;
+    }
+
+    /** The last applied entry's index and term. */
+    public Position position() {
+        return position;
     }
 }

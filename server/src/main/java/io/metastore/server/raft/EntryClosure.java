@@ -20,6 +20,8 @@ final class EntryClosure implements Closure {
     private final Command command;
     private final List<Proposal> proposals;
     private final Outcome outcome;
+    /** When the entry was handed to jraft ({@link System#nanoTime}). */
+    private final long handedNanos = System.nanoTime();
 
     /** Told once, when jraft runs the closure: how many commands the entry held and whether it was applied. */
     @FunctionalInterface
@@ -45,6 +47,10 @@ final class EntryClosure implements Closure {
 
     List<Proposal> proposals() {
         return proposals;
+    }
+
+    long handedNanos() {
+        return handedNanos;
     }
 
     /** jraft's messages for the two refusals that come before the entry is appended. */

@@ -24,11 +24,11 @@ public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
     }
 
     private final Map<ForwardRequest.Kind, Handler> handlers = new EnumMap<>(ForwardRequest.Kind.class);
-    private final java.util.function.LongSupplier appliedIndex;
+    private final AppliedIndex applied;
 
-    /** {@code appliedIndex}: this member's applied index, sent with every answer. */
-    public ForwardProcessor(java.util.function.LongSupplier appliedIndex) {
-        this.appliedIndex = appliedIndex;
+    /** {@code applied}: this member's last applied entry, sent with every answer. */
+    public ForwardProcessor(AppliedIndex applied) {
+        this.applied = applied;
     }
 
     /** Registers the handler for one kind; done while the member is built, before it serves. */
@@ -54,7 +54,8 @@ public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
         }
         answer.whenComplete((resp, error) -> {
             if (error == null) {
-                ctx.sendResponse(ForwardResponse.ok(resp.toByteArray(), appliedIndex.getAsLong()));
+                AppliedIndex.Position at = applied.position();
+                ctx.sendResponse(ForwardResponse.ok(resp.toByteArray(), at.index(), at.term()));
             } else {
                 EtcdError e = GrpcErrors.etcdError(error);
                 ctx.sendResponse(e != null ? ForwardResponse.failed(e.name(), e.message())

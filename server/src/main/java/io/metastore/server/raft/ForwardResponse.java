@@ -14,20 +14,30 @@ public final class ForwardResponse implements Serializable {
     private String error;
     private String message;
     private long appliedIndex;
+    private long appliedTerm;
 
     public ForwardResponse() {
     }
 
-    /** An answer, and the leader's applied index when it was given (at or past the request's entry). */
-    public static ForwardResponse ok(byte[] response, long appliedIndex) {
+    /**
+     * An answer, and the leader's last applied entry when it was given (at or past the request's
+     * entry): its index and term, so the follower knows that entry is committed.
+     */
+    public static ForwardResponse ok(byte[] response, long appliedIndex, long appliedTerm) {
         ForwardResponse r = new ForwardResponse();
         r.response = response;
         r.appliedIndex = appliedIndex;
+        r.appliedTerm = appliedTerm;
         return r;
     }
 
     public long appliedIndex() {
         return appliedIndex;
+    }
+
+    /** The term of the entry at {@link #appliedIndex}; 0 when the leader did not know it. */
+    public long appliedTerm() {
+        return appliedTerm;
     }
 
     public static ForwardResponse failed(String error, String message) {

@@ -5,6 +5,7 @@ import com.alipay.sofa.jraft.rpc.RpcClient;
 import com.alipay.sofa.jraft.util.Endpoint;
 import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import io.metastore.server.error.EtcdError;
+import io.metastore.server.metrics.Stages;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,10 +21,12 @@ public final class LeaderForwarder implements AutoCloseable {
     private final long timeoutMillis;
 
     private final AppliedIndex applied;
+    private final Stages stages;
 
-    public LeaderForwarder(RaftNode raft, AppliedIndex applied, long timeoutMillis) {
+    public LeaderForwarder(RaftNode raft, AppliedIndex applied, long timeoutMillis, Stages stages) {
         this.raft = raft;
         this.applied = applied;
+        this.stages = stages;
         this.timeoutMillis = timeoutMillis;
         this.client = RpcFactoryHelper.rpcFactory().createRpcClient();
         this.client.init(new RpcOptions());
@@ -48,7 +51,21 @@ public final class LeaderForwarder implements AutoCloseable {
      */
     public <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
                                           com.google.protobuf.Message request, Parser<T> parser) {
-        return route(here, kind, request, parser, 1);
+        if (!isKvWrite(kind)) {
+            return route(here, kind, request, parser, 1);
+        }
+        long received = System.nanoTime();
+        boolean leader = raft.isLeader();
+        return route(here, kind, request, parser, 1).whenComplete((r, e) -> {
+            if (e == null) {
+                stages.writeTotal(leader, received, System.nanoTime());
+            }
+        });
+    }
+
+    /** The writes the latency breakdown times: KV writes (not lease, auth or membership requests). */
+    private static boolean isKvWrite(ForwardRequest.Kind kind) {
+        return kind == ForwardRequest.Kind.PUT || kind == ForwardRequest.Kind.DELETE_RANGE || kind == ForwardRequest.Kind.TXN;
     }
 
     private <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
@@ -94,8 +111,9 @@ public final class LeaderForwarder implements AutoCloseable {
 
     /** Sends the request to the current leader; completes with its answer or its etcd error. */
     public CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request) {
-        return leader(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
-                .thenCompose(leader -> send(kind, request, leader));
+        long received = System.nanoTime();
+        return leader(received + TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
+                .thenCompose(leader -> send(kind, request, leader, received));
     }
 
     /** The leader's address once there is one, looked for every few milliseconds without holding a thread. */
@@ -111,7 +129,7 @@ public final class LeaderForwarder implements AutoCloseable {
                 .thenCompose(this::leader);
     }
 
-    private CompletableFuture<byte[]> send(ForwardRequest.Kind kind, byte[] request, String leader) {
+    private CompletableFuture<byte[]> send(ForwardRequest.Kind kind, byte[] request, String leader, long received) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         if (raft.isLeader()) {
             return CompletableFuture.failedFuture(EtcdError.LEADER_CHANGED.exception());
@@ -122,6 +140,7 @@ public final class LeaderForwarder implements AutoCloseable {
             // no connection to the leader we knew: nothing was sent, so it may go again
             return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
         }
+        long sent = System.nanoTime();
         try {
             client.invokeAsync(endpoint, new ForwardRequest(kind, request), (result, error) -> {
                 if (error != null) {
@@ -130,8 +149,15 @@ public final class LeaderForwarder implements AutoCloseable {
                 } else if (result instanceof ForwardResponse r) {
                     if (r.error() == null && r.message() == null) {
                         // answer once this member has applied what the leader had, so the caller reads its write here
+                        long answered = System.nanoTime();
+                        raft.leaderApplied(r.appliedIndex(), r.appliedTerm());
                         applied.await(r.appliedIndex()).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                                .whenComplete((v, e) -> f.complete(r.response()));
+                                .whenComplete((v, e) -> {
+                                    if (isKvWrite(kind)) {
+                                        stages.followerWrite(received, sent, answered, System.nanoTime());
+                                    }
+                                    f.complete(r.response());
+                                });
                     } else if (r.error() != null) {
                         f.completeExceptionally(EtcdError.valueOf(r.error()).exception());
                     } else {

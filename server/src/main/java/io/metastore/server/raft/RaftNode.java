@@ -57,6 +57,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
     /** Commands handed to jraft whose entry has not been applied or failed yet. */
     private final LongAdder pending = new LongAdder();
     private final EntryClosure.Outcome outcome = this::finished;
+    private final CommitHints commitHints;
 
     public RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec, Metrics metrics) {
         this.codec = codec;
@@ -71,7 +72,9 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         }
         PeerId self = PeerId.parsePeer(config.raftAddress());
         NodeOptions options = nodeOptions(config, fsm, raftDir);
-        options.setServiceFactory(TimedLogStorage.factory(metrics));
+        this.commitHints = new CommitHints(config.raft().followerCommit() == ServerConfig.FollowerCommit.ANSWER,
+                metrics::commitHintTaken);
+        options.setServiceFactory(TimedLogStorage.factory(metrics, commitHints));
         // jraft's transport (bolt) logs through sofa-common-tools, whose logback adapter predates
         // logback 1.5 and fails with a stack trace; without it bolt logs through SLF4J like the rest.
         if (System.getProperty(SOFA_LOGBACK_DISABLE) == null) {
@@ -99,6 +102,16 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         if (node == null) {
             throw new IllegalStateException("jraft node did not start on " + self);
         }
+        commitHints.attach(node);
+    }
+
+    /**
+     * The leader answered a forwarded write with its last applied entry, {@code index} of
+     * {@code term}: that entry is committed, and with {@code --follower-commit answer} this member
+     * takes it as committed as soon as its own log holds it (see {@link CommitHints}).
+     */
+    public void leaderApplied(long index, long term) {
+        commitHints.offer(index, term);
     }
 
     private static String rootMessage(Throwable e) {

@@ -14,6 +14,7 @@ import io.metastore.command.Command;
 import io.metastore.mvcc.MvccStore;
 import io.metastore.server.apply.Applied;
 import io.metastore.server.apply.Applier;
+import io.metastore.server.metrics.Stages;
 import io.metastore.server.propose.Proposal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,12 +60,14 @@ public final class StoreStateMachine extends StateMachineAdapter {
     private final Consumer<List<Applied>> appliedListener;
     private final AppliedIndex appliedIndex;
     private final Runnable leaderChanged;
+    private final Stages stages;
     private volatile long term;
     private volatile boolean leader;
     private volatile RaftException error;
 
     public StoreStateMachine(MvccStore store, Applier applier, EntryDecoder decoder, Consumer<List<Applied>> appliedListener,
-                             AppliedIndex appliedIndex, Runnable leaderChanged) {
+                             AppliedIndex appliedIndex, Runnable leaderChanged, Stages stages) {
+        this.stages = stages;
         this.appliedIndex = appliedIndex;
         this.leaderChanged = leaderChanged;
         this.store = store;
@@ -81,14 +84,25 @@ public final class StoreStateMachine extends StateMachineAdapter {
             List<Proposal> proposals = done instanceof EntryClosure ec ? ec.proposals() : List.of();
             try {
                 if (index > store.appliedIndex()) {
+                    long started = System.nanoTime();
                     Command command = done instanceof EntryClosure ec ? ec.command() : decode(it.getData());
                     List<Applied> results = applier.apply(command, index);
                     appliedListener.accept(results);
+                    // the applied position moves before any answer goes out: an answer forwarded to a
+                    // follower carries it, and the follower waits for it before answering its client
+                    appliedIndex.applied(index, it.getTerm());
+                    if (done instanceof EntryClosure ec) {
+                        long finished = System.nanoTime();
+                        for (Proposal p : proposals) {
+                            stages.leaderWrite(p.takenNanos(), ec.handedNanos(), started, finished);
+                        }
+                    }
                     for (int i = 0; i < proposals.size(); i++) {
                         proposals.get(i).result().complete(results.get(i));
                     }
+                } else {
+                    appliedIndex.applied(store.appliedIndex());
                 }
-                appliedIndex.applied(Math.max(index, store.appliedIndex()));
             } catch (RuntimeException e) {
                 LOG.error("entry {} failed to apply; stopping this node", index, e);
                 proposals.forEach(p -> p.result().completeExceptionally(e));
@@ -134,7 +148,7 @@ public final class StoreStateMachine extends StateMachineAdapter {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             store.restore(in);
             applier.reloaded();
-            appliedIndex.applied(store.appliedIndex());
+            appliedIndex.applied(store.appliedIndex(), store.appliedIndex() == snapshotIndex ? reader.load().getLastIncludedTerm() : 0);
             LOG.info("restored store from snapshot at index {} (revision {})", snapshotIndex, store.currentRevision());
             return true;
         } catch (IOException | RuntimeException e) {

@@ -14,24 +14,28 @@ import java.util.List;
  * jraft's log storage with every append timed into {@code etcd_disk_wal_fsync_duration_seconds}.
  * jraft writes a group of entries with one RocksDB write, synced when {@code --raft-sync} is
  * on, and has no hook around the fsync alone; so this measures the whole append, write and
- * fsync together, the nearest honest counterpart of etcd's WAL fsync. Installed through
- * jraft's service factory; everything else delegates.
+ * fsync together, the nearest honest counterpart of etcd's WAL fsync. It also tells the
+ * {@link CommitHints} how far the log is written. Installed through jraft's service factory;
+ * everything else delegates.
  */
 final class TimedLogStorage implements LogStorage, Describer {
     private final LogStorage log;
     private final Metrics metrics;
+    private final CommitHints hints;
 
-    TimedLogStorage(LogStorage log, Metrics metrics) {
+    TimedLogStorage(LogStorage log, Metrics metrics, CommitHints hints) {
         this.log = log;
         this.metrics = metrics;
+        this.hints = hints;
+        hints.attach(this);
     }
 
-    /** jraft's default factory, with its log storage wrapped. */
-    static DefaultJRaftServiceFactory factory(Metrics metrics) {
+    /** jraft's default factory, with its log storage wrapped; {@code hints} hears of every write. */
+    static DefaultJRaftServiceFactory factory(Metrics metrics, CommitHints hints) {
         return new DefaultJRaftServiceFactory() {
             @Override
             public LogStorage createLogStorage(String uri, RaftOptions raftOptions) {
-                return new TimedLogStorage(super.createLogStorage(uri, raftOptions), metrics);
+                return new TimedLogStorage(super.createLogStorage(uri, raftOptions), metrics, hints);
             }
         };
     }
@@ -41,6 +45,9 @@ final class TimedLogStorage implements LogStorage, Describer {
         long start = System.nanoTime();
         boolean ok = log.appendEntry(entry);
         metrics.logAppended(System.nanoTime() - start);
+        if (ok) {
+            hints.persisted(entry.getId().getIndex());
+        }
         return ok;
     }
 
@@ -49,12 +56,19 @@ final class TimedLogStorage implements LogStorage, Describer {
         long start = System.nanoTime();
         int n = log.appendEntries(entries);
         metrics.logAppended(System.nanoTime() - start);
+        if (n > 0) {
+            hints.persisted(entries.get(n - 1).getId().getIndex());
+        }
         return n;
     }
 
     @Override
     public boolean init(LogStorageOptions opts) {
-        return log.init(opts);
+        boolean ok = log.init(opts);
+        if (ok) {
+            hints.persisted(log.getLastLogIndex());
+        }
+        return ok;
     }
 
     @Override
@@ -89,12 +103,16 @@ final class TimedLogStorage implements LogStorage, Describer {
 
     @Override
     public boolean truncateSuffix(long lastIndexKept) {
-        return log.truncateSuffix(lastIndexKept);
+        boolean ok = log.truncateSuffix(lastIndexKept);
+        hints.persisted(log.getLastLogIndex());
+        return ok;
     }
 
     @Override
     public boolean reset(long nextLogIndex) {
-        return log.reset(nextLogIndex);
+        boolean ok = log.reset(nextLogIndex);
+        hints.persisted(log.getLastLogIndex());
+        return ok;
     }
 
     @Override
