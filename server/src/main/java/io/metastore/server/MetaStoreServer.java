@@ -158,7 +158,8 @@ public final class MetaStoreServer implements AutoCloseable {
             Concurrency concurrency = new Concurrency(raftKv, keyEvents);
             Maintenance maintenance = new Maintenance(store, engine, raft, headers, alarms, raftAuth, memberIds);
             java.util.function.Supplier<MemberInfo> self = () -> new MemberInfo("member-" + config.memberId(),
-                    (config.tls().enabled() ? "https://" : "http://") + config.grpcHost() + ":" + grpcPort(), identity.clusterId(), store.appliedIndex());
+                    (config.tls().enabled() ? "https://" : "http://") + config.grpcHost() + ":" + grpcPort(), identity.clusterId(),
+                    raft.node().getLastAppliedLogIndex());
             raft.registerProcessor(MemberInfo.processor(self));
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision,
                     proposer, memberIds);

@@ -319,6 +319,35 @@ class ClusterTest {
     }
 
     @Test
+    void aLearnerAddedToAnIdleClusterIsPromotedOnceCaughtUp() throws Exception {
+        // the log of an idle cluster ends with configuration entries, which never reach the store
+        String newPeer = "127.0.0.1:" + TestServers.freePort();
+        var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", leader().grpcPort()).usePlaintext().build();
+        try (Client client = TestServers.client(leader().grpcPort())) {
+            putAll(client.getKVClient(), "idle/", 3);
+            long learnerId = io.etcd.jetcd.api.ClusterGrpc.newBlockingStub(channel).memberAdd(io.etcd.jetcd.api.MemberAddRequest
+                    .newBuilder().addPeerURLs("http://" + newPeer).setIsLearner(true).build()).getMember().getID();
+            List<String> all = new ArrayList<>(peers);
+            all.add(newPeer);
+            String[] args = {"--member-id", "4", "--cluster", String.join(",", all), "--join",
+                    "--data-dir", dir.resolve("m4").toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0", "--storage", "memory",
+                    "--raft-sync", "false", "--election-timeout-ms", "1500"};
+            members = java.util.Arrays.copyOf(members, 4);
+            members[3] = MetaStoreServer.start(((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config());
+            await(() -> members[3].store().currentRevision() == leader().store().currentRevision(), "the learner to catch up");
+            await(() -> {
+                try {
+                    return promote(channel, learnerId).getMembersList().stream().noneMatch(m -> m.getIsLearner());
+                } catch (io.grpc.StatusRuntimeException notYet) {
+                    return false;
+                }
+            }, "the caught-up learner to be promoted");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
     void aLearnerIsAddedCaughtUpPromotedAndAMemberRemovedWhileWritesContinue() throws Exception {
         String newPeer = "127.0.0.1:" + TestServers.freePort();
         var channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", members[aFollower()].grpcPort())

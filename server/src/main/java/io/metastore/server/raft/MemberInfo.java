@@ -32,7 +32,10 @@ public final class MemberInfo implements Serializable {
         return clusterId;
     }
 
-    /** The last Raft index the member applied (a learner is ready for promotion once close to the leader's). */
+    /**
+     * The last Raft index the member applied, configuration entries included (a learner is ready
+     * for promotion once close to the leader's commit index, which counts them too).
+     */
     public long appliedIndex() {
         return appliedIndex;
     }
