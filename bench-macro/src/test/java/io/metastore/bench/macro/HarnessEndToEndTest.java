@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -59,6 +60,7 @@ class HarnessEndToEndTest {
         for (String stem : stems) {
             JsonObject cell = JsonParser.parseString(Files.readString(run.resolve("cells/" + stem + ".json")))
                     .getAsJsonObject();
+            assertFalse(cell.has("failure"), cell.toString());
             JsonObject m = cell.getAsJsonObject("measurement");
             assertTrue(m.get("ops").getAsLong() > 0, cell.toString());
             assertTrue(m.get("throughput").getAsDouble() > 0, cell.toString());
