@@ -372,6 +372,16 @@ public final class Harness {
                 + o.valueBytes() + " B. Latency from send to response, in HdrHistogram.");
         p.add("- Ratios are throughput ratios (higher is better): each MetaStore configuration against the baseline "
                 + "on the same storage, and against each other target.");
+        if (o.nodes().stream().anyMatch(n -> n > 1)) {
+            p.add("- Clusters (`-Nn` subjects): a workload's label says where its load went: `(all)` its connections "
+                    + "round-robin over every member, as an etcd client given all endpoints, `(leader)` all to the "
+                    + "member whose Status says it leads; single-client workloads run once `(leader)` and once "
+                    + "`(follower)`, through a member whose Status says it does not lead.");
+        }
+        p.add("- CPU µs/op: user+system time (from /proc, " + cpu.ticksPerSecond() + " ticks a second) over the "
+                + "measured window, divided by its requests: server = all members' processes together, client = "
+                + "the harness JVM. Each reading is exact to a tick, so short windows give coarse figures. The "
+                + "harness shares the cores with the servers, so throughput is bounded by the client's own cost.");
         p.add(profiled ? "- Flame graphs (async-profiler, CPU then allocations, " + human(o.profileWindow())
                 + " each) were recorded in repetition 1 after the measured window, with the load still running, "
                 + "so they do not disturb the figures; for compaction, CPU around the Compact call."
