@@ -1,5 +1,7 @@
 package io.metastore.bench.macro;
 
+import io.metastore.bench.macro.subject.LoadTo;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,8 +13,8 @@ import java.util.List;
  * The harness's flags. {@code --quick} sets small defaults first; any flag given explicitly
  * overrides them, whatever its position.
  */
-public record BenchOptions(List<String> configs, List<String> storages, List<Integer> nodes, List<String> workloads,
-                           Duration duration,
+public record BenchOptions(List<String> configs, List<String> storages, List<Integer> nodes,
+                           List<LoadTo> clusterLoad, List<String> workloads, Duration duration,
                            Duration warmup, int repetitions, int inflight, int keySpace, int valueBytes,
                            int compactionRevisions, int compactionKeys, List<String> targets, boolean etcd,
                            String etcdBinary, boolean profile, Duration profileWindow, Path root, Path serverJar,
@@ -31,9 +33,14 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
                                              TIER+flag=value[+...]           any preset with server flags
               --storage LIST               rocksdb,memory (default both)
               --nodes LIST                 cluster sizes, e.g. 1,3 (default 1): each MetaStore configuration
-                                           and etcd run as one member and as a cluster of 3 on loopback;
-                                           the load goes to the leader
-              --workloads LIST             put-1,put-100,put-1000,range-lin,range-ser,txn-put,mixed,compaction,
+                                           and etcd run as one member and as a cluster of 3 on loopback
+              --cluster-load LIST          where a cluster's load goes: all (connections round-robin over
+                                           every member, as an etcd client given all endpoints), leader,
+                                           or both: all,leader (default all). Single-client workloads
+                                           (put-1, range-lin-1) run on a cluster through the leader and
+                                           through a follower, whatever this says
+              --workloads LIST             put-1,put-100,put-1000,range-lin-1,range-lin,range-ser,txn-put,mixed,
+                                           compaction,
                                            lease-keepalive,watch-latency (default all)
               --duration D                 measured window per cell (default 10s; 500ms, 10s, 1m)
               --warmup D                   load before the window, not measured (default 3s)
@@ -56,7 +63,8 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
               --run-name NAME              run folder name (default: <yyyy-MM-dd>_<short sha>)
             """;
 
-    private static final java.util.Set<String> VALUE_FLAGS = java.util.Set.of("--configs", "--storage", "--nodes", "--workloads",
+    private static final java.util.Set<String> VALUE_FLAGS = java.util.Set.of("--configs", "--storage", "--nodes", "--cluster-load",
+            "--workloads",
             "--duration", "--warmup", "--repetitions", "--inflight", "--keys", "--value-size", "--compaction-revisions",
             "--compaction-keys", "--target", "--etcd-bin", "--profile-window", "--server-jar", "--server-jvm-opts",
             "--root", "--out", "--profiles-out", "--run-name");
@@ -69,6 +77,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
                 "executor-only");
         List<String> storages = quick ? List.of("memory") : List.of("rocksdb", "memory");
         List<Integer> nodes = List.of(1);
+        List<LoadTo> clusterLoad = List.of(LoadTo.ALL);
         List<String> workloads = quick ? List.of("put-100", "range-ser", "compaction")
                 : io.metastore.bench.macro.load.Workload.NAMES;
         Duration duration = Duration.ofSeconds(quick ? 3 : 10);
@@ -118,6 +127,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
                         case "--configs" -> configs = list(value);
                         case "--storage" -> storages = list(value);
                         case "--nodes" -> nodes = list(value).stream().map(n -> positive("--nodes", n)).distinct().toList();
+                        case "--cluster-load" -> clusterLoad = clusterLoad(value);
                         case "--workloads" -> workloads = list(value);
                         case "--duration" -> duration = duration(value);
                         case "--warmup" -> warmup = duration(value);
@@ -158,7 +168,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
         if (profilesOut == null) {
             profilesOut = root.resolve("profiles/macro");
         }
-        return new BenchOptions(configs, storages, nodes, workloads, duration, warmup, repetitions, inflight, keys, valueBytes,
+        return new BenchOptions(configs, storages, nodes, clusterLoad, workloads, duration, warmup, repetitions, inflight, keys, valueBytes,
                 compactionRevisions, compactionKeys, List.copyOf(targets), etcd, etcdBin, profile, profileWindow, root,
                 serverJar, out, profilesOut, runName, jvm, quick, args);
     }
@@ -172,6 +182,23 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
         }
         throw new UsageException("cannot find the repository root (a folder with server/pom.xml) above " + from
                 + "; pass --root");
+    }
+
+    private static List<LoadTo> clusterLoad(String v) {
+        List<LoadTo> out = new ArrayList<>();
+        for (String s : list(v)) {
+            LoadTo t = s.equals("all") ? LoadTo.ALL : s.equals("leader") ? LoadTo.LEADER : null;
+            if (t == null) {
+                throw new UsageException("--cluster-load takes all and/or leader, not " + s);
+            }
+            if (!out.contains(t)) {
+                out.add(t);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new UsageException("--cluster-load needs all and/or leader");
+        }
+        return List.copyOf(out);
     }
 
     private static List<String> list(String v) {

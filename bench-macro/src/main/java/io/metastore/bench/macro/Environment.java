@@ -25,7 +25,8 @@ final class Environment {
 
     static Map<String, Object> collect(BenchOptions o, String runName, String sha, boolean dirty, Instant started,
                                        Instant finished, String loadAtStart, List<Subject> subjects, List<Workload> workloads,
-                                       Map<String, String> startupLines, String profiler, List<String> profileErrors) {
+                                       Map<String, String> startupLines, String profiler, List<String> profileErrors,
+                                       long cpuTicks) {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("run", runName);
         env.put("startedAt", started.toString());
@@ -48,6 +49,8 @@ final class Environment {
         settings.put("warmupMs", o.warmup().toMillis());
         settings.put("repetitions", o.repetitions());
         settings.put("nodes", o.nodes());
+        settings.put("clusterLoad", o.clusterLoad().stream().map(t -> t.label()).toList());
+        settings.put("cpuClockTicksPerSecond", cpuTicks);
         settings.put("inflightPerClient", o.inflight());
         settings.put("keySpace", o.keySpace());
         settings.put("keyBytes", 8);

@@ -5,8 +5,11 @@ import io.metastore.bench.macro.load.Measurement;
 import io.metastore.bench.macro.load.ProfileWindow;
 import io.metastore.bench.macro.load.Workload;
 import io.metastore.bench.macro.load.WorkloadContext;
+import io.metastore.bench.macro.probe.CellProbe;
+import io.metastore.bench.macro.probe.ProcCpu;
 import io.metastore.bench.macro.profile.AsyncProfiler;
 import io.metastore.bench.macro.report.Aggregate;
+import io.metastore.bench.macro.report.BreakdownWriter;
 import io.metastore.bench.macro.report.CellResult;
 import io.metastore.bench.macro.report.HtmlReport;
 import io.metastore.bench.macro.report.RunWriter;
@@ -14,12 +17,16 @@ import io.metastore.bench.macro.report.SummaryWriter;
 import io.metastore.bench.macro.subject.Endpoint;
 import io.metastore.bench.macro.subject.EtcdSubject;
 import io.metastore.bench.macro.subject.ExternalSubject;
+import io.metastore.bench.macro.subject.LoadTo;
+import io.metastore.bench.macro.subject.Member;
 import io.metastore.bench.macro.subject.MetaStoreSubject;
 import io.metastore.bench.macro.subject.ServerSpec;
 import io.metastore.bench.macro.subject.Subject;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,11 +45,15 @@ import java.util.stream.Stream;
 /**
  * Runs the matrix: for each repetition, for each workload, every subject once — the subjects'
  * order rotated by one per repetition, so no configuration always runs first — each cell on a
- * fresh server process whose data dir is deleted afterwards. Then writes the run's folder.
+ * fresh server process whose data dir is deleted afterwards. A cluster runs a workload once per
+ * destination of its load: each {@code --cluster-load} choice, or for a single-client workload
+ * the leader and a follower. Then writes the run's folder.
  */
 public final class Harness {
     private final BenchOptions o;
     private final PrintStream out;
+    private final ProcCpu cpu = ProcCpu.detect();
+    private final HttpClient metricsClient = CellProbe.httpClient();
     private Path runDir;
 
     public Harness(BenchOptions options, PrintStream out) {
@@ -81,9 +92,15 @@ public final class Harness {
         }
         Keys keys = new Keys(o.keySpace(), o.valueBytes());
 
-        int total = o.repetitions() * workloads.size() * subjects.size();
-        out.printf("bench-macro: %d cells (%d repetitions x %d workloads x %d subjects) -> %s%n", total,
-                o.repetitions(), workloads.size(), subjects.size(), runDir);
+        int perRepetition = 0;
+        for (Workload w : workloads) {
+            for (Subject s : subjects) {
+                perRepetition += loadTargets(s, w).size();
+            }
+        }
+        int total = o.repetitions() * perRepetition;
+        out.printf("bench-macro: %d cells (%d repetitions x %d workloads x %d subjects, clusters once per load "
+                        + "destination) -> %s%n", total, o.repetitions(), workloads.size(), subjects.size(), runDir);
         out.println("bench-macro: profiler: " + (profiler.isPresent() ? "async-profiler (repetition 1, after each "
                 + "measured window)" : "none (" + whyNoProfiler + ")"));
         Instant started = Instant.now();
@@ -96,14 +113,18 @@ public final class Harness {
             for (Workload w : workloads) {
                 for (int k = 0; k < subjects.size(); k++) {
                     Subject s = subjects.get((k + rep - 1) % subjects.size());
-                    index++;
-                    out.printf("[%3d/%d] %s rep %d/%d  %-10s %-28s %s", index, total, bar(index - 1, total), rep,
-                            o.repetitions(), w.name(), s.id(), eta(started, index - 1, total));
-                    out.flush();
-                    CellResult c = runCell(index, rep, s, w, keys, profiler, profDir, startupLines, profileErrors);
-                    cells.add(c);
-                    writer.writeCell(c);
-                    out.println(" " + line(c));
+                    for (LoadTo to : loadTargets(s, w)) {
+                        index++;
+                        out.printf("[%3d/%d] %s rep %d/%d  %-10s %-28s %s", index, total, bar(index - 1, total), rep,
+                                o.repetitions(), CellResult.label(w.name(), s.nodes(), to.label()), s.id(),
+                                eta(started, index - 1, total));
+                        out.flush();
+                        CellResult c = runCell(index, rep, s, w, to, keys, profiler, profDir, startupLines,
+                                profileErrors);
+                        cells.add(c);
+                        writer.writeCell(c);
+                        out.println(" " + line(c));
+                    }
                 }
             }
         }
@@ -112,11 +133,18 @@ public final class Harness {
         Map<String, Object> env = Environment.collect(o, runName, sha, dirty, started, finished, loadAtStart, subjects,
                 workloads,
                 startupLines, profiler.isPresent() ? "async-profiler (tools.profiler:async-profiler)"
-                        : "none: " + whyNoProfiler, profileErrors);
+                        : "none: " + whyNoProfiler, profileErrors, cpu.ticksPerSecond());
         writer.writeAll(cells, env);
         Map<String, List<Aggregate>> byWorkload = Aggregate.byWorkload(cells);
         Map<String, String> descriptions = new LinkedHashMap<>();
-        workloads.forEach(w -> descriptions.put(w.name(), w.describe()));
+        for (CellResult c : cells) {
+            descriptions.putIfAbsent(c.label(), c.workloadDescription() + switch (c.nodes() > 1 ? c.loadTo() : "") {
+                case "all" -> "; the connections spread round-robin over every member";
+                case "leader" -> "; all load to the leader";
+                case "follower" -> "; all load to a follower";
+                default -> "";
+            });
+        }
         List<String> preamble = preamble(runName, sha, dirty, env, profiler.isPresent(), whyNoProfiler.toString());
         String title = "MetaStore macro benchmark " + runName;
         StringBuilder md = new StringBuilder(SummaryWriter.render(title, preamble, byWorkload, descriptions));
@@ -124,6 +152,7 @@ public final class Harness {
         startupLines.forEach((id, l) -> md.append("- `").append(id).append("`: `")
                 .append(l.isBlank() ? "(none printed)" : l).append("`\n"));
         SummaryWriter.write(runDir.resolve("summary.md"), md.toString());
+        BreakdownWriter.write(runDir.resolve("breakdown.md"), title, cells);
         Map<String, List<String>> charts = HtmlReport.charts(runDir, byWorkload);
         String profilesLink = runDir.toAbsolutePath().relativize(profDir.toAbsolutePath()).toString()
                 .replace('\\', '/');
@@ -166,26 +195,47 @@ public final class Harness {
         return subjects;
     }
 
-    private CellResult runCell(int index, int rep, Subject s, Workload w, Keys keys, Optional<AsyncProfiler> profiler,
-                               Path profDir, Map<String, String> startupLines, List<String> profileErrors)
-            throws IOException {
+    /**
+     * Where a subject's cells of {@code w} send their load: a single node or an external target
+     * has one place; a cluster runs a single-client workload through the leader and through a
+     * follower, any other once per {@code --cluster-load} choice.
+     */
+    private List<LoadTo> loadTargets(Subject s, Workload w) {
+        if (s.nodes() <= 1) {
+            return List.of(LoadTo.ALL);
+        }
+        return w.singleClient() ? List.of(LoadTo.LEADER, LoadTo.FOLLOWER) : o.clusterLoad();
+    }
+
+    private CellResult runCell(int index, int rep, Subject s, Workload w, LoadTo to, Keys keys,
+                               Optional<AsyncProfiler> profiler, Path profDir, Map<String, String> startupLines,
+                               List<String> profileErrors) throws IOException {
         String startedAt = Instant.now().toString();
         String load = Environment.loadAverage();
         Path work = Files.createTempDirectory("bench-macro-" + s.id() + "-");
+        String label = CellResult.label(w.name(), s.nodes(), to.label());
+        String stem = s.id() + "-" + w.name() + (s.nodes() > 1 ? "-" + to.label() : "");
         Measurement m = null;
         String failure = null;
         String startup = "";
         Recording rec = null;
+        CellProbe probe = null;
+        List<CellResult.CellMember> members = List.of();
         try (Endpoint ep = s.start(work)) {
             startup = ep.startupLine();
             startupLines.putIfAbsent(s.id(), startup);
             ProfileWindow window = ProfileWindow.NONE;
             if (profiler.isPresent() && rep == 1 && ep.jvmPid().isPresent()) {
-                rec = new Recording(profiler.get(), ep.jvmPid().getAsLong(), profDir, s.id() + "-" + w.name(),
-                        o.profileWindow(), profileErrors);
+                rec = new Recording(profiler.get(), ep.jvmPid().getAsLong(), profDir, stem, o.profileWindow(),
+                        profileErrors);
                 window = rec;
             }
-            m = w.run(new WorkloadContext(ep.host(), ep.port(), o.warmup(), o.duration(), o.inflight(), keys, window));
+            List<Member> targets = to.select(ep.members());
+            members = cellMembers(s, ep.members(), targets, w.connections());
+            probe = new CellProbe(ep.members(), cpu, metricsClient, !(s instanceof ExternalSubject));
+            List<InetSocketAddress> addresses = targets.stream()
+                    .map(t -> InetSocketAddress.createUnresolved(t.host(), t.port())).toList();
+            m = w.run(new WorkloadContext(addresses, o.warmup(), o.duration(), o.inflight(), keys, probe, window));
             if (m.ops() == 0) {
                 // Kept in the cell file, but not a figure: a server that answered nothing is a failed cell.
                 failure = "no request succeeded (" + m.errors() + " errors, first: " + m.firstError() + ")";
@@ -196,13 +246,26 @@ public final class Harness {
             out.print(" FAILED: " + failure);
         } finally {
             if (failure != null || (m != null && m.errors() > 0)) {
-                keepServerLog(work, s.id() + "-" + w.name() + "-r" + rep);
+                keepServerLog(work, stem + "-r" + rep);
             }
             deleteTree(work);
         }
-        return new CellResult(index, rep, s.id(), s.kind(), s.config(), s.storage(), s.nodes(), w.name(), w.describe(),
-                w.clients(), w.connections(), m, failure, rec == null ? null : rec.cpu, rec == null ? null : rec.alloc,
-                startup, startedAt, load);
+        return new CellResult(index, rep, s.id(), s.kind(), s.config(), s.storage(), s.nodes(), w.name(), label,
+                to.label(), w.describe(), w.clients(), w.connections(), members, m,
+                probe == null || m == null ? null : probe.cpu(m.ops()), probe == null ? List.of() : probe.breakdown(),
+                failure, rec == null ? null : rec.cpu, rec == null ? null : rec.alloc, startup, startedAt, load);
+    }
+
+    /** Each member with its role and how many of the load's connections went to it (channel i to target i mod n). */
+    private static List<CellResult.CellMember> cellMembers(Subject s, List<Member> all, List<Member> targets,
+                                                           int connections) {
+        List<CellResult.CellMember> out = new ArrayList<>();
+        for (Member m : all) {
+            int j = targets.indexOf(m);
+            int n = j < 0 ? 0 : connections / targets.size() + (j < connections % targets.size() ? 1 : 0);
+            out.add(new CellResult.CellMember(m.name(), s.nodes() == 0 ? "-" : m.role(), m.address(), n));
+        }
+        return out;
     }
 
     /**
@@ -309,6 +372,16 @@ public final class Harness {
                 + o.valueBytes() + " B. Latency from send to response, in HdrHistogram.");
         p.add("- Ratios are throughput ratios (higher is better): each MetaStore configuration against the baseline "
                 + "on the same storage, and against each other target.");
+        if (o.nodes().stream().anyMatch(n -> n > 1)) {
+            p.add("- Clusters (`-Nn` subjects): a workload's label says where its load went: `(all)` its connections "
+                    + "round-robin over every member, as an etcd client given all endpoints, `(leader)` all to the "
+                    + "member whose Status says it leads; single-client workloads run once `(leader)` and once "
+                    + "`(follower)`, through a member whose Status says it does not lead.");
+        }
+        p.add("- CPU µs/op: user+system time (from /proc, " + cpu.ticksPerSecond() + " ticks a second) over the "
+                + "measured window, divided by its requests: server = all members' processes together, client = "
+                + "the harness JVM. Each reading is exact to a tick, so short windows give coarse figures. The "
+                + "harness shares the cores with the servers, so throughput is bounded by the client's own cost.");
         p.add(profiled ? "- Flame graphs (async-profiler, CPU then allocations, " + human(o.profileWindow())
                 + " each) were recorded in repetition 1 after the measured window, with the load still running, "
                 + "so they do not disturb the figures; for compaction, CPU around the Compact call."
@@ -340,8 +413,11 @@ public final class Harness {
             return String.format(Locale.ROOT, "compact %.1f ms (%,.0f revisions/s; writes %,.0f ops/s)", m.p50Ms(),
                     m.throughput(), ((Number) m.extra().get("writePhaseOpsPerSec")).doubleValue());
         }
-        return String.format(Locale.ROOT, "%,10.0f ops/s  p50 %.2f ms  p99 %.2f ms  max %.1f ms%s", m.throughput(),
-                m.p50Ms(), m.p99Ms(), m.maxMs(), m.errors() > 0 ? "  errors " + m.errors() : "");
+        String cpuUse = c.cpu() == null || c.cpu().serverUsPerOp() == null ? ""
+                : String.format(Locale.ROOT, "  cpu/op server %.0f us client %.0f us", c.cpu().serverUsPerOp(),
+                c.cpu().clientUsPerOp() == null ? Double.NaN : c.cpu().clientUsPerOp());
+        return String.format(Locale.ROOT, "%,10.0f ops/s  p50 %.2f ms  p99 %.2f ms  max %.1f ms%s%s", m.throughput(),
+                m.p50Ms(), m.p99Ms(), m.maxMs(), cpuUse, m.errors() > 0 ? "  errors " + m.errors() : "");
     }
 
     /** A progress bar of the cells finished before the current one: {@code [######--------------]}. */

@@ -1,6 +1,7 @@
 package io.metastore.bench.macro;
 
 import io.metastore.bench.macro.subject.ExternalSubject;
+import io.metastore.bench.macro.subject.LoadTo;
 import io.metastore.bench.macro.subject.ServerSpec;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +46,14 @@ class BenchOptionsTest {
         assertEquals(List.of(1), parse().nodes());
         assertEquals(List.of(1, 3), parse("--nodes", "1,3,3").nodes());
         assertThrows(BenchOptions.UsageException.class, () -> parse("--nodes", "0"));
+    }
+
+    @Test
+    void clusterLoadIsAllByDefaultAndTakesLeaderButNotFollower() {
+        assertEquals(List.of(LoadTo.ALL), parse().clusterLoad());
+        assertEquals(List.of(LoadTo.LEADER), parse("--cluster-load", "leader").clusterLoad());
+        assertEquals(List.of(LoadTo.ALL, LoadTo.LEADER), parse("--cluster-load=all,leader,all").clusterLoad());
+        assertThrows(BenchOptions.UsageException.class, () -> parse("--cluster-load", "follower"));
     }
 
     @Test

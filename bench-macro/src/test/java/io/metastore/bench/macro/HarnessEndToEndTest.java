@@ -10,17 +10,21 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs the real harness in its smallest form — one configuration as a single node and as a
- * three-member cluster, one short put workload, real server processes from
- * {@code server/target/metastore-server.jar} (built by the reactor's package phase before this
- * module's tests) — and checks the files a run must leave behind.
+ * three-member cluster, a short put workload (spread over every member of the cluster) and the
+ * single-client linearizable read (on the cluster once through the leader, once through a
+ * follower), real server processes from {@code server/target/metastore-server.jar} (built by the
+ * reactor's package phase before this module's tests) — and checks the files a run must leave
+ * behind, the load's destinations and the CPU figures.
  */
 class HarnessEndToEndTest {
     @TempDir
@@ -34,36 +38,66 @@ class HarnessEndToEndTest {
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"--configs", "tier3", "--storage", "memory", "--workloads", "put-100", "--nodes", "1,3",
-                "--duration", "2s", "--warmup", "1s", "--repetitions", "1", "--no-profile",
+        int code = Main.run(new String[] {"--configs", "tier3", "--storage", "memory", "--workloads", "put-100,range-lin-1",
+                "--nodes", "1,3", "--duration", "2s", "--warmup", "1s", "--keys", "100", "--repetitions", "1", "--no-profile",
                 "--root", root.toString(), "--out", tmp.resolve("results").toString(),
                 "--profiles-out", tmp.resolve("profiles").toString(), "--run-name", "tiny"},
                 new PrintStream(console, true, StandardCharsets.UTF_8), new PrintStream(errors, true, StandardCharsets.UTF_8));
         String out = console.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, out + errors.toString(StandardCharsets.UTF_8));
-        assertTrue(out.contains("[  2/2]"), out);
+        assertTrue(out.contains("[  5/5]"), out);
 
         Path run = tmp.resolve("results/tiny");
-        for (String f : List.of("summary.md", "environment.json", "results.csv", "results.json", "index.html",
-                "cells/tier3-memory-put-100-r1.json", "cells/tier3-memory-put-100-r1.csv",
-                "cells/tier3-memory-3n-put-100-r1.json",
-                "charts/put-100-throughput.png", "charts/put-100-p99.png")) {
+        List<String> stems = List.of("tier3-memory-put-100-r1", "tier3-memory-3n-put-100-all-r1",
+                "tier3-memory-range-lin-1-r1", "tier3-memory-3n-range-lin-1-leader-r1",
+                "tier3-memory-3n-range-lin-1-follower-r1");
+        for (String f : List.of("summary.md", "breakdown.md", "environment.json", "results.csv", "results.json",
+                "index.html", "cells/tier3-memory-put-100-r1.csv", "charts/put-100-throughput.png",
+                "charts/put-100-p99.png", "charts/put-100-all-throughput.png",
+                "charts/range-lin-1-follower-p99.png")) {
             assertTrue(Files.size(run.resolve(f)) > 0, f);
         }
-        for (String subject : List.of("tier3-memory", "tier3-memory-3n")) {
-            JsonObject cell = JsonParser.parseString(Files.readString(run.resolve("cells/" + subject + "-put-100-r1.json")))
+        for (String stem : stems) {
+            JsonObject cell = JsonParser.parseString(Files.readString(run.resolve("cells/" + stem + ".json")))
                     .getAsJsonObject();
+            assertFalse(cell.has("failure"), cell.toString());
             JsonObject m = cell.getAsJsonObject("measurement");
             assertTrue(m.get("ops").getAsLong() > 0, cell.toString());
             assertTrue(m.get("throughput").getAsDouble() > 0, cell.toString());
             assertTrue(m.get("p99Ms").getAsDouble() > 0, cell.toString());
+            // CPU over exactly the measured window: every member's process and the harness itself
+            JsonObject cpu = cell.getAsJsonObject("cpu");
+            assertTrue(cpu.get("serverUsPerOp").getAsDouble() > 0, cell.toString());
+            assertTrue(cpu.get("clientUsPerOp").getAsDouble() > 0, cell.toString());
+            assertEquals(cell.get("nodes").getAsInt(), cpu.getAsJsonObject("memberUsPerOp").size(), cell.toString());
         }
 
+        // put-100 on the cluster: its 10 connections spread round-robin over all three members
+        JsonObject spread = JsonParser.parseString(Files.readString(run.resolve("cells/" + stems.get(1) + ".json")))
+                .getAsJsonObject();
+        assertEquals("all", spread.get("loadTo").getAsString());
+        assertEquals("put-100 (all)", spread.get("label").getAsString());
+        List<JsonObject> members = members(spread);
+        assertEquals(List.of(4, 3, 3), members.stream().map(j -> j.get("connections").getAsInt()).toList());
+        assertEquals(1, members.stream().filter(j -> j.get("role").getAsString().equals("leader")).count());
+        // range-lin-1 through the follower: its one connection on a member that does not lead
+        JsonObject follower = JsonParser.parseString(Files.readString(run.resolve("cells/" + stems.get(4) + ".json")))
+                .getAsJsonObject();
+        assertEquals("follower", follower.get("loadTo").getAsString());
+        assertEquals(List.of("follower"), members(follower).stream().filter(j -> j.get("connections").getAsInt() == 1)
+                .map(j -> j.get("role").getAsString()).toList());
+
         String csv = Files.readString(run.resolve("results.csv"));
-        assertEquals(3, csv.lines().count(), csv);
+        assertEquals(6, csv.lines().count(), csv);
+        assertTrue(csv.lines().findFirst().orElseThrow().endsWith(
+                "label,load_to,server_cpu_us_per_op,client_cpu_us_per_op,member_cpu_us_per_op"), csv);
         String summary = Files.readString(run.resolve("summary.md"));
         assertTrue(summary.contains("| tier3-memory | tier3 | memory | 1 |"), summary);
         assertTrue(summary.contains("| tier3-memory-3n | tier3 | memory | 3 |"), summary);
+        for (String section : List.of("## put-100\n", "## put-100 (all)\n", "## range-lin-1\n",
+                "## range-lin-1 (leader)\n", "## range-lin-1 (follower)\n", "server CPU µs/op")) {
+            assertTrue(summary.contains(section), section + " in " + summary);
+        }
         JsonObject env = JsonParser.parseString(Files.readString(run.resolve("environment.json"))).getAsJsonObject();
         assertTrue(env.getAsJsonArray("subjects").get(0).getAsJsonObject().get("startupLine").getAsString()
                 .contains("proposal-strategy=batched"), env.toString());
@@ -72,11 +106,19 @@ class HarnessEndToEndTest {
         assertEquals(3, cluster.get("nodes").getAsInt(), env.toString());
         assertTrue(cluster.get("startupLine").getAsString().matches(".*peers=\\[[^,\\]]+, [^,\\]]+, [^,\\]]+\\].*"),
                 env.toString());
-        assertTrue(Files.readString(run.resolve("index.html")).contains("charts/put-100-throughput.png"));
+        String index = Files.readString(run.resolve("index.html"));
+        assertTrue(index.contains("charts/put-100-throughput.png"), index);
+        assertTrue(index.contains("server CPU µs/op"), index);
 
         try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("bench-macro-tier3-memory-")),
                     "the cell's data dir was not deleted");
         }
+    }
+
+    private static List<JsonObject> members(JsonObject cell) {
+        List<JsonObject> out = new ArrayList<>();
+        cell.getAsJsonArray("members").forEach(e -> out.add(e.getAsJsonObject()));
+        return out;
     }
 }

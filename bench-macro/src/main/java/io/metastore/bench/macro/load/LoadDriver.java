@@ -8,6 +8,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A closed-loop load generator: {@code connections} gRPC channels (each its own HTTP/2
- * connection), {@code clients} logical clients spread over them round-robin, each keeping
+ * connection) spread round-robin over the target endpoints (channel i to target i mod n, as an
+ * etcd client given several endpoints spreads its connections), {@code clients} logical
+ * clients spread over the channels round-robin, each keeping
  * {@code inflight} requests outstanding and sending the next one when one completes — the
  * model of etcd's {@code benchmark} tool.
  *
@@ -42,10 +45,11 @@ public final class LoadDriver implements AutoCloseable {
         return t;
     });
 
-    public LoadDriver(String host, int port, int connections) {
+    public LoadDriver(List<InetSocketAddress> targets, int connections) {
         this.group = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         for (int i = 0; i < connections; i++) {
-            channels.add(NettyChannelBuilder.forAddress(host, port)
+            InetSocketAddress target = targets.get(i % targets.size());
+            channels.add(NettyChannelBuilder.forAddress(target.getHostString(), target.getPort())
                     .usePlaintext()
                     .eventLoopGroup(group)
                     .channelType(NioSocketChannel.class)
@@ -64,15 +68,16 @@ public final class LoadDriver implements AutoCloseable {
     }
 
     /**
-     * Runs {@code op} for {@code warmup}, then measures for {@code measure}; {@code afterMeasure}
-     * runs on the calling thread while the load continues (the profiling window), then the load
-     * stops and in-flight requests drain.
+     * Runs {@code op} for {@code warmup}, then measures for {@code measure} with {@code probe}
+     * read just before and just after; {@code afterMeasure} runs on the calling thread while the
+     * load continues (the profiling window), then the load stops and in-flight requests drain.
      */
     public Measurement runTimed(int clients, int inflight, ClientOp op, Duration warmup, Duration measure,
-                                Runnable afterMeasure) throws InterruptedException {
+                                WindowProbe probe, Runnable afterMeasure) throws InterruptedException {
         Loop loop = new Loop(clients, inflight, op, Long.MAX_VALUE);
         loop.start();
         Thread.sleep(warmup.toMillis());
+        probe.opening();
         loop.recorder.getIntervalHistogram(); // discard the warm-up
         long errorsBefore = loop.errors.sum();
         long t0 = System.nanoTime();
@@ -80,6 +85,7 @@ public final class LoadDriver implements AutoCloseable {
         Histogram h = loop.recorder.getIntervalHistogram();
         double seconds = (System.nanoTime() - t0) / 1e9;
         long errors = loop.errors.sum() - errorsBefore;
+        probe.closed();
         try {
             afterMeasure.run();
         } finally {

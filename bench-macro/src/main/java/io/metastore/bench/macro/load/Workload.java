@@ -33,6 +33,11 @@ public sealed interface Workload {
 
     int connections();
 
+    /** One client on one connection: on a cluster it runs once through the leader and once through a follower. */
+    default boolean singleClient() {
+        return clients() == 1 && connections() == 1;
+    }
+
     /** One line for the report: what a request of this workload is. */
     String describe();
 
@@ -44,6 +49,7 @@ public sealed interface Workload {
             case "put-1" -> new Put(name, 1, 1);
             case "put-100" -> new Put(name, 100, 10);
             case "put-1000" -> new Put(name, 1000, 100);
+            case "range-lin-1" -> new Range(name, false, 1, 1);
             case "range-lin" -> new Range(name, false, 100, 10);
             case "range-ser" -> new Range(name, true, 100, 10);
             case "txn-put" -> new TxnPut(name, 100, 10);
@@ -55,7 +61,7 @@ public sealed interface Workload {
         };
     }
 
-    List<String> NAMES = List.of("put-1", "put-100", "put-1000", "range-lin", "range-ser", "txn-put", "mixed", "compaction",
+    List<String> NAMES = List.of("put-1", "put-100", "put-1000", "range-lin-1", "range-lin", "range-ser", "txn-put", "mixed", "compaction",
             "lease-keepalive", "watch-latency");
 
     /**
@@ -89,7 +95,7 @@ public sealed interface Workload {
             java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
             java.util.concurrent.CountDownLatch created = new java.util.concurrent.CountDownLatch(clients());
             Keys keys = ctx.keys();
-            try (LoadDriver d = new LoadDriver(ctx.host(), ctx.port(), streams)) {
+            try (LoadDriver d = new LoadDriver(ctx.targets(), streams)) {
                 java.util.List<StreamObserver<io.etcd.jetcd.api.WatchRequest>> outs = new java.util.ArrayList<>();
                 for (int s = 0; s < streams; s++) {
                     StreamObserver<io.etcd.jetcd.api.WatchRequest> out = io.etcd.jetcd.api.WatchGrpc.newStub(d.channel(s))
@@ -123,6 +129,7 @@ public sealed interface Workload {
                                     .setValue(com.google.protobuf.ByteString.copyFromUtf8(Long.toString(System.nanoTime()))).build(),
                             Observers.<io.etcd.jetcd.api.PutResponse>counting(r -> { }, errors, firstError)), 0, TimeUnit.SECONDS.toNanos(1) / putRate, TimeUnit.NANOSECONDS);
                     Thread.sleep(ctx.warmup().toMillis());
+                    ctx.probe().opening();
                     recorder.getIntervalHistogram();
                     long errorsBefore = errors.sum();
                     long t0 = System.nanoTime();
@@ -130,6 +137,7 @@ public sealed interface Workload {
                     org.HdrHistogram.Histogram h = recorder.getIntervalHistogram();
                     double seconds = (System.nanoTime() - t0) / 1e9;
                     long errs = errors.sum() - errorsBefore;
+                    ctx.probe().closed();
                     ctx.profile().whileLoaded();
                     return Measurement.of(h, errs, firstError.get(), seconds, Map.of("putsPerSecond", putRate,
                             "watchers", clients()));
@@ -154,9 +162,9 @@ public sealed interface Workload {
 
         @Override
         public Measurement run(WorkloadContext ctx) throws InterruptedException {
-            try (LoadDriver d = new LoadDriver(ctx.host(), ctx.port(), connections)) {
+            try (LoadDriver d = new LoadDriver(ctx.targets(), connections)) {
                 return d.runTimed(clients, ctx.inflight(), putOp(d, ctx.keys(), clients), ctx.warmup(), ctx.duration(),
-                        ctx.profile()::whileLoaded);
+                        ctx.probe(), ctx.profile()::whileLoaded);
             }
         }
     }
@@ -171,14 +179,14 @@ public sealed interface Workload {
 
         @Override
         public Measurement run(WorkloadContext ctx) throws InterruptedException {
-            try (LoadDriver d = new LoadDriver(ctx.host(), ctx.port(), connections)) {
+            try (LoadDriver d = new LoadDriver(ctx.targets(), connections)) {
                 preload(d, ctx.keys());
                 KVGrpc.KVStub[] stubs = stubs(d, clients);
                 Keys keys = ctx.keys();
                 ClientOp op = (c, done) -> stubs[c].range(RangeRequest.newBuilder()
                         .setKey(keys.key(ThreadLocalRandom.current().nextInt(keys.size())))
                         .setSerializable(serializable).build(), Observers.completing(done));
-                return d.runTimed(clients, ctx.inflight(), op, ctx.warmup(), ctx.duration(), ctx.profile()::whileLoaded);
+                return d.runTimed(clients, ctx.inflight(), op, ctx.warmup(), ctx.duration(), ctx.probe(), ctx.profile()::whileLoaded);
             }
         }
     }
@@ -200,7 +208,7 @@ public sealed interface Workload {
             if (keys.size() < clients) {
                 throw new IllegalArgumentException("txn-put needs a key space of at least " + clients + " keys");
             }
-            try (LoadDriver d = new LoadDriver(ctx.host(), ctx.port(), connections)) {
+            try (LoadDriver d = new LoadDriver(ctx.targets(), connections)) {
                 preload(d, keys);
                 KVGrpc.KVStub[] stubs = stubs(d, clients);
                 long[] modRevision = new long[clients];
@@ -227,7 +235,7 @@ public sealed interface Workload {
                         }
                     }));
                 };
-                return d.runTimed(clients, 1, op, ctx.warmup(), ctx.duration(), ctx.profile()::whileLoaded);
+                return d.runTimed(clients, 1, op, ctx.warmup(), ctx.duration(), ctx.probe(), ctx.profile()::whileLoaded);
             }
         }
     }
@@ -242,7 +250,7 @@ public sealed interface Workload {
 
         @Override
         public Measurement run(WorkloadContext ctx) throws InterruptedException {
-            try (LoadDriver d = new LoadDriver(ctx.host(), ctx.port(), connections)) {
+            try (LoadDriver d = new LoadDriver(ctx.targets(), connections)) {
                 preload(d, ctx.keys());
                 KVGrpc.KVStub[] stubs = stubs(d, clients);
                 Keys keys = ctx.keys();
@@ -256,7 +264,7 @@ public sealed interface Workload {
                                 Observers.completing(done));
                     }
                 };
-                return d.runTimed(clients, ctx.inflight(), op, ctx.warmup(), ctx.duration(), ctx.profile()::whileLoaded);
+                return d.runTimed(clients, ctx.inflight(), op, ctx.warmup(), ctx.duration(), ctx.probe(), ctx.profile()::whileLoaded);
             }
         }
     }
@@ -277,7 +285,7 @@ public sealed interface Workload {
         @Override
         public Measurement run(WorkloadContext ctx) throws InterruptedException {
             Keys all = new Keys(keys, ctx.keys().value().size());
-            try (LoadDriver d = new LoadDriver(ctx.host(), ctx.port(), connections)) {
+            try (LoadDriver d = new LoadDriver(ctx.targets(), connections)) {
                 KVGrpc.KVStub[] stubs = stubs(d, clients);
                 ClientOp put = (c, done) -> stubs[c].put(PutRequest.newBuilder()
                         .setKey(all.key(ThreadLocalRandom.current().nextInt(keys))).setValue(all.value()).build(),
@@ -288,11 +296,17 @@ public sealed interface Workload {
                 long revision = blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
                         .range(RangeRequest.newBuilder().setKey(all.key(0)).build()).getHeader().getRevision();
                 long[] took = new long[1];
+                // The measured window of this workload is the one Compact call.
                 Runnable compact = () -> {
+                    ctx.probe().opening();
                     long t0 = System.nanoTime();
-                    blocking.withDeadlineAfter(10, TimeUnit.MINUTES)
-                            .compact(CompactionRequest.newBuilder().setRevision(revision).setPhysical(true).build());
-                    took[0] = System.nanoTime() - t0;
+                    try {
+                        blocking.withDeadlineAfter(10, TimeUnit.MINUTES)
+                                .compact(CompactionRequest.newBuilder().setRevision(revision).setPhysical(true).build());
+                    } finally {
+                        took[0] = System.nanoTime() - t0;
+                        ctx.probe().closed();
+                    }
                 };
                 ctx.profile().around(compact);
                 double seconds = took[0] / 1e9;
@@ -325,7 +339,7 @@ public sealed interface Workload {
 
         @Override
         public Measurement run(WorkloadContext ctx) throws InterruptedException {
-            try (LoadDriver d = new LoadDriver(ctx.host(), ctx.port(), connections)) {
+            try (LoadDriver d = new LoadDriver(ctx.targets(), connections)) {
                 LeaseGrpc.LeaseBlockingStub grant = LeaseGrpc.newBlockingStub(d.channel(0));
                 long[] ids = new long[clients];
                 for (int c = 0; c < clients; c++) {
@@ -343,7 +357,7 @@ public sealed interface Workload {
                     pending.set(c, done);
                     stream.onNext(LeaseKeepAliveRequest.newBuilder().setID(ids[c]).build());
                 };
-                Measurement m = d.runTimed(clients, 1, op, ctx.warmup(), ctx.duration(), ctx.profile()::whileLoaded);
+                Measurement m = d.runTimed(clients, 1, op, ctx.warmup(), ctx.duration(), ctx.probe(), ctx.profile()::whileLoaded);
                 for (int c = 0; c < clients; c++) {
                     StreamObserver<LeaseKeepAliveRequest> s = streams.getAndSet(c, null);
                     if (s != null) {

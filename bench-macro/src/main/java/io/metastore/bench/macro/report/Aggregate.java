@@ -7,24 +7,26 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The repetitions of one subject under one workload, reduced to medians and spread
- * (min..max over repetitions); max latency is the worst over all repetitions.
+ * The repetitions of one subject under one workload label (the workload, and for a cluster
+ * where its load went), reduced to medians and spread (min..max over repetitions); max latency
+ * is the worst over all repetitions. CPU per request is the median over the repetitions that
+ * measured it, NaN where none did.
  */
-public record Aggregate(String workload, String subject, String kind, String config, String storage, int nodes,
-                        int runs,
+public record Aggregate(String workload, String label, String subject, String kind, String config, String storage,
+                        int nodes, int runs,
                         int failed, double throughput, double throughputMin, double throughputMax, double p50Ms,
-                        double p99Ms, double maxMs, long errors, String cpuProfile, String allocProfile,
-                        Map<String, Double> extra) {
+                        double p99Ms, double maxMs, long errors, double serverCpuUsPerOp, double clientCpuUsPerOp,
+                        String cpuProfile, String allocProfile, Map<String, Double> extra) {
 
     public double spreadPercent() {
         return throughput == 0 ? 0 : 100.0 * (throughputMax - throughputMin) / throughput;
     }
 
-    /** Groups cells by workload, then subject, keeping the order in which they first ran. */
+    /** Groups cells by workload label, then subject, keeping the order in which they first ran. */
     public static Map<String, List<Aggregate>> byWorkload(List<CellResult> cells) {
         Map<String, Map<String, List<CellResult>>> groups = new LinkedHashMap<>();
         for (CellResult c : cells) {
-            groups.computeIfAbsent(c.workload(), w -> new LinkedHashMap<>())
+            groups.computeIfAbsent(c.label(), w -> new LinkedHashMap<>())
                     .computeIfAbsent(c.subject(), s -> new ArrayList<>()).add(c);
         }
         Map<String, List<Aggregate>> out = new LinkedHashMap<>();
@@ -47,8 +49,10 @@ public record Aggregate(String workload, String subject, String kind, String con
                 extra.put(k, median(ok, c -> ((Number) c.measurement().extra().get(k)).doubleValue()));
             }
         }
-        return new Aggregate(first.workload(), first.subject(), first.kind(), first.config(), first.storage(),
-                first.nodes(),
+        List<CellResult> server = ok.stream().filter(c -> c.cpu() != null && c.cpu().serverUsPerOp() != null).toList();
+        List<CellResult> client = ok.stream().filter(c -> c.cpu() != null && c.cpu().clientUsPerOp() != null).toList();
+        return new Aggregate(first.workload(), first.label(), first.subject(), first.kind(), first.config(),
+                first.storage(), first.nodes(),
                 ok.size(), runs.size() - ok.size(),
                 median(ok, c -> c.measurement().throughput()),
                 ok.stream().mapToDouble(c -> c.measurement().throughput()).min().orElse(0),
@@ -56,7 +60,9 @@ public record Aggregate(String workload, String subject, String kind, String con
                 median(ok, c -> c.measurement().p50Ms()),
                 median(ok, c -> c.measurement().p99Ms()),
                 ok.stream().mapToDouble(c -> c.measurement().maxMs()).max().orElse(0),
-                ok.stream().mapToLong(c -> c.measurement().errors()).sum(), cpu, alloc, extra);
+                ok.stream().mapToLong(c -> c.measurement().errors()).sum(),
+                server.isEmpty() ? Double.NaN : median(server, c -> c.cpu().serverUsPerOp()),
+                client.isEmpty() ? Double.NaN : median(client, c -> c.cpu().clientUsPerOp()), cpu, alloc, extra);
     }
 
     static double median(List<CellResult> cells, ToDoubleFunction<CellResult> f) {

@@ -29,21 +29,26 @@ public final class HtmlReport {
         Map<String, List<String>> files = new java.util.LinkedHashMap<>();
         for (var e : byWorkload.entrySet()) {
             String w = e.getKey();
-            boolean compaction = w.equals("compaction");
+            boolean compaction = e.getValue().get(0).workload().equals("compaction");
             DefaultCategoryDataset tput = new DefaultCategoryDataset();
             DefaultCategoryDataset lat = new DefaultCategoryDataset();
             for (Aggregate a : e.getValue()) {
                 tput.addValue(a.throughput(), "median", a.subject());
                 lat.addValue(compaction ? a.p50Ms() : a.p99Ms(), compaction ? "compact ms" : "p99 ms", a.subject());
             }
-            String t = w + "-throughput.png";
-            String l = w + (compaction ? "-duration.png" : "-p99.png");
+            String t = fileName(w) + "-throughput.png";
+            String l = fileName(w) + (compaction ? "-duration.png" : "-p99.png");
             save(bar(w + (compaction ? ": revisions compacted per second" : ": throughput"),
                     compaction ? "revisions/s" : "ops/s", tput), charts.resolve(t));
             save(bar(w + (compaction ? ": physical Compact duration" : ": p99 latency"), "ms", lat), charts.resolve(l));
             files.put(w, List.of("charts/" + t, "charts/" + l));
         }
         return files;
+    }
+
+    /** A label as a file name: {@code put-1 (follower)} is {@code put-1-follower}. */
+    static String fileName(String label) {
+        return label.replaceAll("[^A-Za-z0-9.-]+", "-").replaceAll("-+$", "");
     }
 
     private static JFreeChart bar(String title, String axis, DefaultCategoryDataset data) {
@@ -75,24 +80,29 @@ public final class HtmlReport {
                         + "td:first-child{text-align:left}img{margin:4px}</style></head><body>\n<h1>")
                 .append(esc(title)).append("</h1>\n<p><a href=\"summary.md\">summary.md</a> · "
                         + "<a href=\"environment.json\">environment.json</a> · <a href=\"results.csv\">results.csv</a> · "
-                        + "<a href=\"results.json\">results.json</a></p>\n<ul>");
+                        + "<a href=\"results.json\">results.json</a> · <a href=\"breakdown.md\">breakdown.md</a></p>\n<ul>");
         preamble.forEach(l -> h.append("<li>").append(esc(l.replaceFirst("^- ", ""))).append("</li>"));
         h.append("</ul>\n");
         for (var e : byWorkload.entrySet()) {
             String w = e.getKey();
+            boolean compaction = e.getValue().get(0).workload().equals("compaction");
             h.append("<h2>").append(esc(w)).append("</h2><p>").append(esc(descriptions.getOrDefault(w, "")))
                     .append("</p>\n");
             for (String c : charts.getOrDefault(w, List.of())) {
                 h.append("<img src=\"").append(c).append("\" width=\"640\" height=\"400\">");
             }
             h.append("\n<table><tr><th>subject</th><th>")
-                    .append(w.equals("compaction") ? "revisions compacted/s" : "ops/s (median)")
-                    .append("</th><th>").append(w.equals("compaction") ? "compact ms" : "p99 ms")
+                    .append(compaction ? "revisions compacted/s" : "ops/s (median)")
+                    .append("</th><th>").append(compaction ? "compact ms" : "p99 ms")
+                    .append("</th><th>").append(compaction ? "server CPU ms/compact" : "server CPU µs/op")
+                    .append("</th><th>").append(compaction ? "client CPU ms/compact" : "client CPU µs/op")
                     .append("</th><th>flame graphs</th><th>cells</th></tr>\n");
             for (Aggregate a : e.getValue()) {
                 h.append("<tr><td>").append(esc(a.subject())).append("</td><td>")
                         .append(SummaryWriter.f(a.throughput())).append("</td><td>")
-                        .append(SummaryWriter.f(w.equals("compaction") ? a.p50Ms() : a.p99Ms())).append("</td><td>");
+                        .append(SummaryWriter.f(compaction ? a.p50Ms() : a.p99Ms())).append("</td><td>")
+                        .append(SummaryWriter.f(a.serverCpuUsPerOp() / (compaction ? 1000 : 1))).append("</td><td>")
+                        .append(SummaryWriter.f(a.clientCpuUsPerOp() / (compaction ? 1000 : 1))).append("</td><td>");
                 if (a.cpuProfile() != null) {
                     h.append("<a href=\"").append(profilesLink).append('/').append(a.cpuProfile()).append("\">cpu</a> ");
                 }
@@ -102,7 +112,7 @@ public final class HtmlReport {
                 h.append("</td><td>");
                 List<String> links = new ArrayList<>();
                 for (CellResult c : cells) {
-                    if (c.workload().equals(w) && c.subject().equals(a.subject())) {
+                    if (c.label().equals(w) && c.subject().equals(a.subject())) {
                         links.add("<a href=\"cells/" + c.fileStem() + ".json\">r" + c.repetition() + "</a>");
                     }
                 }

@@ -12,15 +12,18 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Writes the raw numbers of a run: per cell {@code cells/<subject>-<workload>-r<rep>.{json,csv}},
- * all cells in {@code results.json} and {@code results.csv}, and {@code environment.json}.
+ * Writes the raw numbers of a run: per cell {@code cells/<subject>-<workload>[-<load to>]-r<rep>.{json,csv}},
+ * all cells in {@code results.json} and {@code results.csv}, and {@code environment.json}. The
+ * CSV columns added after the first release come last, so older columns keep their positions;
+ * {@code member_cpu_us_per_op} is {@code m1=12.3;m2=4.5;...}.
  */
 public final class RunWriter {
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
             .disableHtmlEscaping().create();
 
     static final String CSV_HEADER = "index,repetition,subject,kind,config,storage,nodes,workload,clients,connections,"
-            + "ops,errors,seconds,throughput,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,mean_ms,failure,cpu_profile,alloc_profile";
+            + "ops,errors,seconds,throughput,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,mean_ms,failure,cpu_profile,alloc_profile,"
+            + "label,load_to,server_cpu_us_per_op,client_cpu_us_per_op,member_cpu_us_per_op";
 
     private final Path dir;
 
@@ -55,7 +58,20 @@ public final class RunWriter {
         return String.join(",", String.valueOf(c.index()), String.valueOf(c.repetition()), c.subject(), c.kind(),
                 quote(c.config()), c.storage(), String.valueOf(c.nodes()), c.workload(), String.valueOf(c.clients()),
                 String.valueOf(c.connections()), nums, quote(c.failure()), quote(c.cpuProfile()),
-                quote(c.allocProfile()));
+                quote(c.allocProfile()), quote(c.label()), c.loadTo(),
+                c.cpu() == null ? "" : num(c.cpu().serverUsPerOp()), c.cpu() == null ? "" : num(c.cpu().clientUsPerOp()),
+                c.cpu() == null ? "" : quote(members(c)));
+    }
+
+    private static String num(Double v) {
+        return v == null ? "" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String members(CellResult c) {
+        StringBuilder b = new StringBuilder();
+        c.cpu().memberUsPerOp().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> b
+                .append(b.length() == 0 ? "" : ";").append(e.getKey()).append('=').append(num(e.getValue())));
+        return b.toString();
     }
 
     private static String quote(String s) {

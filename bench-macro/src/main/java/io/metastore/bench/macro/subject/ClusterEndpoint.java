@@ -16,36 +16,44 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The member processes of one cell (one for a single node, N for a cluster on loopback), all
- * started before any is waited on, since a cluster member cannot answer alone. The load goes to
- * the member that says it leads (its Status names itself), as a leader-aware client's would;
- * that member's JVM is the one profiled, and its start-up line the one reported. Closing stops
- * every member and deletes their data dirs.
+ * started before any is waited on, since a cluster member cannot answer alone. Once every member
+ * answers, each is asked for its Status: the one that names itself leader is the leader, the
+ * others (which name another member) followers; where the load goes is the harness's choice
+ * ({@link LoadTo}). The leader's JVM is the one profiled, and its start-up line the one reported.
+ * Closing stops every member and deletes their data dirs.
  */
 final class ClusterEndpoint implements Endpoint {
-    private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration ROLES_TIMEOUT = Duration.ofSeconds(30);
 
     /** How to start one member: its command line, data dir and client port. */
-    record Member(List<String> command, Path dataDir, int clientPort) {
+    record Launch(List<String> command, Path dataDir, int clientPort) {
     }
 
-    private final List<ManagedProcess> members;
+    private final List<ManagedProcess> processes;
     private final ManagedProcess leader;
+    private final List<Member> members;
 
-    private ClusterEndpoint(List<ManagedProcess> members, ManagedProcess leader) {
-        this.members = members;
-        this.leader = leader;
+    private ClusterEndpoint(List<ManagedProcess> processes, int leader) {
+        this.processes = processes;
+        this.leader = processes.get(leader);
+        List<Member> ms = new ArrayList<>();
+        for (int i = 0; i < processes.size(); i++) {
+            ManagedProcess p = processes.get(i);
+            ms.add(new Member("m" + (i + 1), p.host(), p.port(), i == leader, OptionalLong.of(p.pid())));
+        }
+        this.members = List.copyOf(ms);
     }
 
     /**
      * Starts every member (output in {@code server.log}, or {@code server-<n>.log} for a cluster),
-     * waits until each answers a linearizable Range, then finds the leader.
+     * waits until each answers a linearizable Range, then learns who leads.
      */
-    static Endpoint start(List<Member> specs, Path work, boolean jvm, String startupPrefix)
+    static Endpoint start(List<Launch> specs, Path work, boolean jvm, String startupPrefix)
             throws IOException, InterruptedException {
         List<ManagedProcess> started = new ArrayList<>();
         try {
             for (int i = 0; i < specs.size(); i++) {
-                Member m = specs.get(i);
+                Launch m = specs.get(i);
                 Path log = work.resolve(specs.size() == 1 ? "server.log" : "server-" + (i + 1) + ".log");
                 started.add(ManagedProcess.launch(m.command(), work, log, m.dataDir(), "127.0.0.1", m.clientPort(), jvm,
                         startupPrefix));
@@ -53,7 +61,7 @@ final class ClusterEndpoint implements Endpoint {
             for (ManagedProcess p : started) {
                 p.awaitReady();
             }
-            ManagedProcess leader = started.size() == 1 ? started.get(0) : awaitLeader(started);
+            int leader = started.size() == 1 ? 0 : awaitRoles(started);
             return new ClusterEndpoint(List.copyOf(started), leader);
         } catch (IOException | InterruptedException | RuntimeException e) {
             started.forEach(ManagedProcess::close);
@@ -61,36 +69,50 @@ final class ClusterEndpoint implements Endpoint {
         }
     }
 
-    private static ManagedProcess awaitLeader(List<ManagedProcess> members) throws InterruptedException {
-        long deadline = System.nanoTime() + LEADER_TIMEOUT.toNanos();
+    /**
+     * Polls every member's Status until one says it leads and every other one names a leader
+     * that is not itself; returns the leader's index.
+     */
+    private static int awaitRoles(List<ManagedProcess> members) throws InterruptedException {
+        long deadline = System.nanoTime() + ROLES_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            for (ManagedProcess m : members) {
-                ManagedChannel ch = ManagedChannelBuilder.forAddress(m.host(), m.port()).usePlaintext().build();
-                try {
-                    StatusResponse s = MaintenanceGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS)
-                            .status(StatusRequest.getDefaultInstance());
-                    if (s.getLeader() != 0 && s.getLeader() == s.getHeader().getMemberId()) {
-                        return m;
-                    }
-                } catch (RuntimeException e) {
-                    // not answering yet: ask the next one
-                } finally {
-                    ch.shutdownNow();
+            int leader = -1;
+            int followers = 0;
+            for (int i = 0; i < members.size(); i++) {
+                StatusResponse s = status(members.get(i));
+                if (s == null || s.getLeader() == 0) {
+                    break;
                 }
+                if (s.getLeader() == s.getHeader().getMemberId()) {
+                    leader = leader == -1 ? i : -2; // two that say they lead: ask again
+                } else {
+                    followers++;
+                }
+            }
+            if (leader >= 0 && followers == members.size() - 1) {
+                return leader;
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("no member of the cluster said it leads within " + LEADER_TIMEOUT);
+        throw new IllegalStateException("no member of the cluster said it leads (with all others following) within "
+                + ROLES_TIMEOUT);
+    }
+
+    private static StatusResponse status(ManagedProcess m) {
+        ManagedChannel ch = ManagedChannelBuilder.forAddress(m.host(), m.port()).usePlaintext().build();
+        try {
+            return MaintenanceGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .status(StatusRequest.getDefaultInstance());
+        } catch (RuntimeException e) {
+            return null; // not answering yet
+        } finally {
+            ch.shutdownNow();
+        }
     }
 
     @Override
-    public String host() {
-        return leader.host();
-    }
-
-    @Override
-    public int port() {
-        return leader.port();
+    public List<Member> members() {
+        return members;
     }
 
     @Override
@@ -105,6 +127,6 @@ final class ClusterEndpoint implements Endpoint {
 
     @Override
     public void close() {
-        members.forEach(ManagedProcess::close);
+        processes.forEach(ManagedProcess::close);
     }
 }

@@ -39,7 +39,7 @@ public record EtcdSubject(String binary, int nodes) implements Subject {
             peerUrls.add("http://127.0.0.1:" + Ports.free());
             initial.add("m" + (i + 1) + "=" + peerUrls.get(i));
         }
-        List<ClusterEndpoint.Member> members = new ArrayList<>();
+        List<ClusterEndpoint.Launch> members = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             Path dataDir = work.resolve(nodes == 1 ? "data" : "data-" + (i + 1));
             String clientUrl = "http://127.0.0.1:" + client.get(i);
@@ -48,7 +48,7 @@ public record EtcdSubject(String binary, int nodes) implements Subject {
                     "--listen-peer-urls", peerUrls.get(i), "--initial-advertise-peer-urls", peerUrls.get(i),
                     "--initial-cluster", String.join(",", initial), "--initial-cluster-state", "new",
                     "--log-level", "warn");
-            members.add(new ClusterEndpoint.Member(command, dataDir, client.get(i)));
+            members.add(new ClusterEndpoint.Launch(command, dataDir, client.get(i)));
         }
         return ClusterEndpoint.start(members, work, false, null);
     }

@@ -48,13 +48,9 @@ public record ExternalSubject(String name, String host, int port) implements Sub
         ManagedProcess.awaitRange(host, port, java.time.Duration.ofSeconds(10), null);
         return new Endpoint() {
             @Override
-            public String host() {
-                return host;
-            }
-
-            @Override
-            public int port() {
-                return port;
+            public java.util.List<Member> members() {
+                // Its role is unknown; as the only endpoint given it is the one all load goes to.
+                return java.util.List.of(new Member(name, host, port, true, OptionalLong.empty()));
             }
 
             @Override

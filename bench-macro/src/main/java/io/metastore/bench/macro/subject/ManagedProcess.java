@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * once a linearizable Range succeeds (so a leader exists), stopped with SIGTERM (SIGKILL after
  * 10 s) and its data dir deleted on close.
  */
-final class ManagedProcess implements Endpoint {
+final class ManagedProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Process process;
@@ -95,23 +95,27 @@ final class ManagedProcess implements Endpoint {
         }
     }
 
-    @Override
-    public String host() {
+    String host() {
         return host;
     }
 
-    @Override
-    public int port() {
+    int port() {
         return port;
     }
 
-    @Override
-    public OptionalLong jvmPid() {
+    /**
+     * The server's own process id: the command is started directly (no shell in between), so
+     * this is the JVM or etcd process whose CPU time {@code /proc/<pid>/stat} reports.
+     */
+    long pid() {
+        return process.pid();
+    }
+
+    OptionalLong jvmPid() {
         return jvm ? OptionalLong.of(process.pid()) : OptionalLong.empty();
     }
 
-    @Override
-    public String startupLine() {
+    String startupLine() {
         if (startupPrefix == null) {
             return "";
         }

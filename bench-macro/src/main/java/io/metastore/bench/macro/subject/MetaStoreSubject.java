@@ -34,7 +34,7 @@ public record MetaStoreSubject(ServerSpec spec, String storage, int nodes, Path 
             grpc.add(Ports.free());
             peers.add("127.0.0.1:" + Ports.free());
         }
-        List<ClusterEndpoint.Member> members = new ArrayList<>();
+        List<ClusterEndpoint.Launch> members = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             Path dataDir = work.resolve(nodes == 1 ? "data" : "data-" + (i + 1));
             List<String> command = new ArrayList<>();
@@ -44,7 +44,7 @@ public record MetaStoreSubject(ServerSpec spec, String storage, int nodes, Path 
                     "--data-dir", dataDir.toString(), "--grpc-addr", "127.0.0.1:" + grpc.get(i), "--port", "0",
                     "--cluster", String.join(",", peers), "--storage", storage));
             command.addAll(spec.flags());
-            members.add(new ClusterEndpoint.Member(command, dataDir, grpc.get(i)));
+            members.add(new ClusterEndpoint.Launch(command, dataDir, grpc.get(i)));
         }
         return ClusterEndpoint.start(members, work, true, "metastore: member=");
     }

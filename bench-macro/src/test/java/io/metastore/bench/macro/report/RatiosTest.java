@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class RatiosTest {
     private static Aggregate row(String subject, String kind, String config, String storage, int nodes, double tput) {
-        return new Aggregate("put-100", subject, kind, config, storage, nodes, 1, 0, tput, tput, tput, 1, 2, 3, 0,
-                null, null, Map.of());
+        return new Aggregate("put-100", "put-100", subject, kind, config, storage, nodes, 1, 0, tput, tput, tput, 1, 2,
+                3, 0, Double.NaN, Double.NaN, null, null, Map.of());
     }
 
     @Test
