@@ -11,9 +11,12 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * <pre>
  * write on the leader (role="leader")
  *   propose   the proposer took the command .. jraft was handed its entry (queue, batching, encoding)
- *   commit    handed to jraft .. the state machine starts applying the entry: jraft's apply queue,
- *             the local log append and fsync, replication to a quorum, the commit, the hand-off
- *             to jraft's state-machine thread (and any entries applied before it)
+ *   append    handed to jraft .. the entry is written (and synced) in this member's log: jraft's
+ *             apply queue and log thread, the write and fsync
+ *   commit    .. the state machine starts applying the entry: the wait for a quorum beyond the
+ *             local copy (replication to the followers, their appends, the answers), the
+ *             hand-off to jraft's state-machine thread and any entries applied before it; 0 when
+ *             the followers' answers were in before the local append finished
  *   apply     applying the entry: the engine write, watch events
  *   total     the KV call received .. its answer ready (checks, conversions, everything above)
  * write through a follower (role="follower")
@@ -34,6 +37,7 @@ public final class Stages {
     private static final double[] BUCKETS = buckets();
 
     private final DistributionDataPoint leaderPropose;
+    private final DistributionDataPoint leaderAppend;
     private final DistributionDataPoint leaderCommit;
     private final DistributionDataPoint leaderApply;
     private final DistributionDataPoint leaderTotal;
@@ -47,8 +51,8 @@ public final class Stages {
 
     Stages(PrometheusRegistry registry) {
         Histogram write = Histogram.builder().name("metastore_write_stage_duration_seconds")
-                .help("Time each stage of a replicated write took on this member (role leader: propose, commit,"
-                        + " apply, total; role follower: forward, leader, apply_here, total).")
+                .help("Time each stage of a replicated write took on this member (role leader: propose, append,"
+                        + " commit, apply, total; role follower: forward, leader, apply_here, total).")
                 .labelNames("role", "stage").classicOnly().classicUpperBounds(BUCKETS).withoutExemplars()
                 .register(registry);
         Histogram reads = Histogram.builder().name("metastore_read_stage_duration_seconds")
@@ -56,6 +60,7 @@ public final class Stages {
                 .labelNames("role", "stage").classicOnly().classicUpperBounds(BUCKETS).withoutExemplars()
                 .register(registry);
         leaderPropose = write.labelValues("leader", "propose");
+        leaderAppend = write.labelValues("leader", "append");
         leaderCommit = write.labelValues("leader", "commit");
         leaderApply = write.labelValues("leader", "apply");
         leaderTotal = write.labelValues("leader", "total");
@@ -85,11 +90,15 @@ public final class Stages {
 
     /**
      * The leader's stages of one proposed command, all {@link System#nanoTime} stamps: taken by
-     * the proposer, handed to jraft, apply started, applied.
+     * the proposer, handed to jraft, written in the local log ({@code 0}: not known, and then
+     * append and commit are not recorded), apply started, applied.
      */
-    public void leaderWrite(long taken, long handedToRaft, long applyStarted, long applied) {
+    public void leaderWrite(long taken, long handedToRaft, long writtenHere, long applyStarted, long applied) {
         observe(leaderPropose, taken, handedToRaft);
-        observe(leaderCommit, handedToRaft, applyStarted);
+        if (writtenHere != 0) {
+            observe(leaderAppend, handedToRaft, writtenHere);
+            observe(leaderCommit, Math.min(writtenHere, applyStarted), applyStarted);
+        }
         observe(leaderApply, applyStarted, applied);
     }
 

@@ -61,6 +61,7 @@ public final class StoreStateMachine extends StateMachineAdapter {
     private final AppliedIndex appliedIndex;
     private final Runnable leaderChanged;
     private final Stages stages;
+    private final LogAppendTimes logAppendTimes = new LogAppendTimes();
     private volatile long term;
     private volatile boolean leader;
     private volatile RaftException error;
@@ -93,8 +94,9 @@ public final class StoreStateMachine extends StateMachineAdapter {
                     appliedIndex.applied(index, it.getTerm());
                     if (done instanceof EntryClosure ec) {
                         long finished = System.nanoTime();
+                        long written = logAppendTimes.writtenAt(index);
                         for (Proposal p : proposals) {
-                            stages.leaderWrite(p.takenNanos(), ec.handedNanos(), started, finished);
+                            stages.leaderWrite(p.takenNanos(), ec.handedNanos(), written, started, finished);
                         }
                     }
                     for (int i = 0; i < proposals.size(); i++) {
@@ -182,6 +184,11 @@ public final class StoreStateMachine extends StateMachineAdapter {
     public void onError(RaftException e) {
         this.error = e;
         LOG.error("raft node stopped on error: {}", e.getStatus());
+    }
+
+    /** When recent entries reached this member's log (its {@link RaftNode}'s log storage records them). */
+    LogAppendTimes logAppendTimes() {
+        return logAppendTimes;
     }
 
     /** The current Raft term as this member last saw it. */

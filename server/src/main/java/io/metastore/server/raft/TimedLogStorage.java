@@ -22,20 +22,22 @@ final class TimedLogStorage implements LogStorage, Describer {
     private final LogStorage log;
     private final Metrics metrics;
     private final CommitHints hints;
+    private final LogAppendTimes times;
 
-    TimedLogStorage(LogStorage log, Metrics metrics, CommitHints hints) {
+    TimedLogStorage(LogStorage log, Metrics metrics, CommitHints hints, LogAppendTimes times) {
         this.log = log;
         this.metrics = metrics;
         this.hints = hints;
+        this.times = times;
         hints.attach(this);
     }
 
-    /** jraft's default factory, with its log storage wrapped; {@code hints} hears of every write. */
-    static DefaultJRaftServiceFactory factory(Metrics metrics, CommitHints hints) {
+    /** jraft's default factory, with its log storage wrapped; {@code hints} and {@code times} hear of every write. */
+    static DefaultJRaftServiceFactory factory(Metrics metrics, CommitHints hints, LogAppendTimes times) {
         return new DefaultJRaftServiceFactory() {
             @Override
             public LogStorage createLogStorage(String uri, RaftOptions raftOptions) {
-                return new TimedLogStorage(super.createLogStorage(uri, raftOptions), metrics, hints);
+                return new TimedLogStorage(super.createLogStorage(uri, raftOptions), metrics, hints, times);
             }
         };
     }
@@ -44,9 +46,12 @@ final class TimedLogStorage implements LogStorage, Describer {
     public boolean appendEntry(LogEntry entry) {
         long start = System.nanoTime();
         boolean ok = log.appendEntry(entry);
-        metrics.logAppended(System.nanoTime() - start);
+        long end = System.nanoTime();
+        metrics.logAppended(end - start);
         if (ok) {
-            hints.persisted(entry.getId().getIndex());
+            long index = entry.getId().getIndex();
+            times.written(index, index, end);
+            hints.persisted(index);
         }
         return ok;
     }
@@ -55,9 +60,12 @@ final class TimedLogStorage implements LogStorage, Describer {
     public int appendEntries(List<LogEntry> entries) {
         long start = System.nanoTime();
         int n = log.appendEntries(entries);
-        metrics.logAppended(System.nanoTime() - start);
+        long end = System.nanoTime();
+        metrics.logAppended(end - start);
         if (n > 0) {
-            hints.persisted(entries.get(n - 1).getId().getIndex());
+            long last = entries.get(n - 1).getId().getIndex();
+            times.written(entries.get(0).getId().getIndex(), last, end);
+            hints.persisted(last);
         }
         return n;
     }
