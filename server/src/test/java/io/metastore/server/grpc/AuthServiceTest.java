@@ -239,11 +239,61 @@ class AuthServiceTest {
     void locksNeedWritePermissionOnTheirNamespace() {
         long lease = as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID();
         var lock = as(io.etcd.jetcd.api.lock.LockGrpc.newBlockingStub(channel), aliceToken);
-        assertEtcdError(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        // etcd's lock service calls KV through its own client: the refusal reaches the caller as Unknown
+        assertEtcdError(Status.Code.UNKNOWN, "etcdserver: permission denied",
                 () -> lock.lock(io.etcd.jetcd.api.lock.LockRequest.newBuilder().setName(bs("a")).setLease(lease).build()));
         ByteString key = lock.lock(io.etcd.jetcd.api.lock.LockRequest.newBuilder().setName(bs("rw")).setLease(lease).build()).getKey();
         assertTrue(key.toStringUtf8().startsWith("rw/"));
         lock.unlock(io.etcd.jetcd.api.lock.UnlockRequest.newBuilder().setKey(key).build());
+    }
+
+    /**
+     * Proclaim and Resign write and delete the leader key the caller names, so they are checked
+     * as the txn etcd makes of them: read on the key for the compare, write for the put or delete.
+     * etcd 3.4.23 answers a refusal with Unknown "etcdserver: permission denied" (its election
+     * service goes through its own client), the same whatever revision is given, so a refused
+     * Proclaim does not tell whether the revision was the key's create revision.
+     */
+    @Test
+    @Order(4)
+    void proclaimAndResignNeedPermissionOnTheLeaderKey() {
+        KVGrpc.KVBlockingStub rootKv = as(KVGrpc.newBlockingStub(channel), rootToken);
+        rootKv.put(PutRequest.newBuilder().setKey(bs("secret/password")).setValue(bs("hunter2")).build());
+        io.etcd.jetcd.api.KeyValue before = rootKv.range(RangeRequest.newBuilder().setKey(bs("secret/password")).build()).getKvs(0);
+        var alice = as(io.etcd.jetcd.api.ElectionGrpc.newBlockingStub(channel), aliceToken);
+        var nobody = io.etcd.jetcd.api.ElectionGrpc.newBlockingStub(channel);
+        String denied = "etcdserver: permission denied";
+        for (long rev : new long[] {before.getCreateRevision(), before.getCreateRevision() + 1, 0}) {
+            io.etcd.jetcd.api.LeaderKey secret = io.etcd.jetcd.api.LeaderKey.newBuilder().setName(bs("rw"))
+                    .setKey(bs("secret/password")).setRev(rev).build();
+            assertEtcdError(Status.Code.UNKNOWN, denied, () -> alice.proclaim(io.etcd.jetcd.api.ProclaimRequest.newBuilder()
+                    .setLeader(secret).setValue(bs("pwned")).build()));
+            assertEtcdError(Status.Code.UNKNOWN, denied, () -> alice.resign(io.etcd.jetcd.api.ResignRequest.newBuilder()
+                    .setLeader(secret).build()));
+            assertEtcdError(Status.Code.UNKNOWN, "etcdserver: user name is empty", () -> nobody.proclaim(
+                    io.etcd.jetcd.api.ProclaimRequest.newBuilder().setLeader(secret).setValue(bs("pwned")).build()));
+        }
+        // write permission alone is not enough: the compare reads the key
+        alice.campaign(io.etcd.jetcd.api.CampaignRequest.newBuilder().setName(bs("rw"))
+                .setLease(as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID())
+                .setValue(bs("me")).build());
+        long wRev = rootKv.range(RangeRequest.newBuilder().setKey(bs("w")).build()).getKvs(0).getCreateRevision();
+        assertEtcdError(Status.Code.UNKNOWN, denied, () -> alice.proclaim(io.etcd.jetcd.api.ProclaimRequest.newBuilder()
+                .setLeader(io.etcd.jetcd.api.LeaderKey.newBuilder().setName(bs("rw")).setKey(bs("w")).setRev(wRev))
+                .setValue(bs("pwned")).build()));
+        assertEquals(before, rootKv.range(RangeRequest.newBuilder().setKey(bs("secret/password")).build()).getKvs(0),
+                "refused proclaims and resigns changed nothing");
+
+        // on a key the caller may read and write, the election works as before
+        var leader = alice.campaign(io.etcd.jetcd.api.CampaignRequest.newBuilder().setName(bs("rw/e"))
+                .setLease(as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID())
+                .setValue(bs("first")).build()).getLeader();
+        alice.proclaim(io.etcd.jetcd.api.ProclaimRequest.newBuilder().setLeader(leader).setValue(bs("second")).build());
+        assertEquals("second", rootKv.range(RangeRequest.newBuilder().setKey(leader.getKey()).build()).getKvs(0).getValue().toStringUtf8());
+        assertEtcdError(Status.Code.UNKNOWN, "election: not leader", () -> alice.proclaim(io.etcd.jetcd.api.ProclaimRequest.newBuilder()
+                .setLeader(leader.toBuilder().setRev(leader.getRev() + 100)).setValue(bs("x")).build()));
+        alice.resign(io.etcd.jetcd.api.ResignRequest.newBuilder().setLeader(leader).build());
+        assertEquals(0, rootKv.range(RangeRequest.newBuilder().setKey(leader.getKey()).build()).getCount());
     }
 
     @Test
