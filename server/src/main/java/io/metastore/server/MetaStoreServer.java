@@ -169,7 +169,7 @@ public final class MetaStoreServer implements AutoCloseable {
                     metrics.grpc()),
                     List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
-                    GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth),
+                    GrpcServer.clusterService(membership, authorizer), GrpcServer.authService(raftAuth),
                     GrpcServer.lockService(concurrency, authorizer), GrpcServer.electionService(concurrency, authorizer),
                     new WatchService(watchHub, headers, () -> {
                         String user = GrpcServer.currentUser();

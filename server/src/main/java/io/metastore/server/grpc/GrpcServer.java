@@ -140,8 +140,9 @@ public final class GrpcServer implements AutoCloseable {
         return new MaintenanceService(maintenance, auth);
     }
 
-    public static BindableService clusterService(io.metastore.server.maintenance.Membership membership) {
-        return ClusterService.definition(membership);
+    public static BindableService clusterService(io.metastore.server.maintenance.Membership membership,
+                                                 io.metastore.server.auth.Authorizer auth) {
+        return ClusterService.definition(membership, auth);
     }
 
     /** etcd's KV service over {@code kv}. */
