@@ -97,6 +97,29 @@ public final class Authorizer {
         }
     }
 
+    /**
+     * Lease listings (LeaseLeases, LeaseTimeToLive) need an authenticated user while auth is
+     * enabled. etcd 3.4.23 answers them to anyone; later releases check TimeToLive with keys
+     * ({@link #leaseKeys}) and this server also refuses both without a user, since lease ids are
+     * what a caller needs to renew or inspect other users' leases.
+     */
+    public void authenticated(String user) {
+        if (enabled() && (user == null || user.isEmpty())) {
+            throw EtcdError.USER_EMPTY.exception();
+        }
+    }
+
+    /**
+     * The names of the keys attached to a lease are shown only to a caller who may read every one
+     * of them, as etcd's {@code checkLeaseTimeToLive} (3.4.26, 3.5.9) decides a TimeToLive with keys.
+     */
+    public void leaseKeys(String user, List<byte[]> keys) {
+        authenticated(user);
+        for (byte[] k : keys) {
+            check(user, k, new byte[0], false);
+        }
+    }
+
     /** Management operations (auth changes, snapshots, defragmentation, ...) need the root role. */
     public void admin(String user) {
         AuthStore.View v = store.view();

@@ -173,6 +173,47 @@ class ClientPathAuthTest {
         assertEquals(200, http(port, "GET", "/members", null, null).statusCode(), "listing needs no user");
     }
 
+    /**
+     * etcd 3.4.23 lists leases and the keys on a lease to anyone; later 3.4 and 3.5 releases
+     * refuse TimeToLive with keys unless the caller may read every key (no user: "user name is
+     * empty", else "permission denied"). Here both listings also need a user.
+     */
+    @Test
+    void leaseListingsNeedAUserAndKeysNeedReadPermission() throws Exception {
+        var rootLease = as(io.etcd.jetcd.api.LeaseGrpc.newBlockingStub(channel), rootToken);
+        long secret = rootLease.leaseGrant(io.etcd.jetcd.api.LeaseGrantRequest.newBuilder().setTTL(600).build()).getID();
+        long shared = rootLease.leaseGrant(io.etcd.jetcd.api.LeaseGrantRequest.newBuilder().setTTL(600).build()).getID();
+        var rootKv = as(io.etcd.jetcd.api.KVGrpc.newBlockingStub(channel), rootToken);
+        rootKv.put(io.etcd.jetcd.api.PutRequest.newBuilder().setKey(bs("secret/db-url")).setLease(secret).build());
+        rootKv.put(io.etcd.jetcd.api.PutRequest.newBuilder().setKey(bs("alice/k")).setLease(shared).build());
+
+        var nobody = io.etcd.jetcd.api.LeaseGrpc.newBlockingStub(channel);
+        var alice = as(io.etcd.jetcd.api.LeaseGrpc.newBlockingStub(channel), aliceToken);
+        String empty = "etcdserver: user name is empty";
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, empty, () -> ClientCalls.blockingUnaryCall(channel, LeaseService.LEASE_LEASES,
+                io.grpc.CallOptions.DEFAULT, new LeaseService.LeasesRequest()));
+        for (boolean keys : new boolean[] {false, true}) {
+            assertEtcdError(Status.Code.INVALID_ARGUMENT, empty, () -> nobody.leaseTimeToLive(
+                    io.etcd.jetcd.api.LeaseTimeToLiveRequest.newBuilder().setID(secret).setKeys(keys).build()));
+        }
+        assertEtcdError(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied", () -> alice.leaseTimeToLive(
+                io.etcd.jetcd.api.LeaseTimeToLiveRequest.newBuilder().setID(secret).setKeys(true).build()));
+        assertEquals(0, alice.leaseTimeToLive(io.etcd.jetcd.api.LeaseTimeToLiveRequest.newBuilder().setID(secret).build()).getKeysCount(),
+                "without keys a user may ask any lease's TTL, as in etcd");
+        assertEquals(List.of(bs("alice/k")), alice.leaseTimeToLive(io.etcd.jetcd.api.LeaseTimeToLiveRequest.newBuilder()
+                .setID(shared).setKeys(true).build()).getKeysList());
+        List<Long> ids = ClientCalls.blockingUnaryCall(alice.getChannel(), LeaseService.LEASE_LEASES,
+                alice.getCallOptions(), new LeaseService.LeasesRequest()).ids();
+        assertEquals(true, ids.containsAll(List.of(secret, shared)), ids.toString());
+
+        // the gateway calls the same service
+        int port = server.grpcPort();
+        assertGatewayError(http(port, "POST", "/v3/lease/leases", null, "{}"), 400, 3, empty);
+        assertGatewayError(http(port, "POST", "/v3/lease/timetolive", null, "{\"ID\":\"" + secret + "\",\"keys\":true}"), 400, 3, empty);
+        assertGatewayError(http(port, "POST", "/v3/lease/timetolive", aliceToken, "{\"ID\":\"" + secret + "\",\"keys\":true}"),
+                403, 7, "etcdserver: permission denied");
+    }
+
     static void assertGatewayError(HttpResponse<String> r, int http, int code, String message) {
         assertEquals(http, r.statusCode(), r.body());
         JsonObject o = JsonParser.parseString(r.body()).getAsJsonObject();
