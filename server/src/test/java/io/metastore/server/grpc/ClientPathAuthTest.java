@@ -214,6 +214,53 @@ class ClientPathAuthTest {
                 403, 7, "etcdserver: permission denied");
     }
 
+    /**
+     * The gateway's streaming routes hold one JSON object at most {@code Gateway.MAX_BODY} long
+     * (the limit of the other routes' whole bodies): a longer one is refused with the same answer
+     * before the rest of it is read, and before any auth check, then the connection is closed.
+     */
+    @Test
+    void aStreamedObjectOverTheBodyLimitIsRefusedBeforeItIsBuffered() throws Exception {
+        int size = io.metastore.server.config.ServerConfig.Limits.defaults().maxMessageBytes() + 1024;
+        String huge = "{\"create_request\":{\"key\":\"" + "A".repeat(size) + "\"}}";
+        String first = streamed("/v3/watch", null, huge);
+        assertEquals(true, first.startsWith("HTTP/1.1 400 "), first);
+        assertEquals(true, first.endsWith("{\"error\":\"etcdserver: request is too large\",\"message\":"
+                + "\"etcdserver: request is too large\",\"code\":3}"), first);
+
+        long lease = as(io.etcd.jetcd.api.LeaseGrpc.newBlockingStub(channel), rootToken)
+                .leaseGrant(io.etcd.jetcd.api.LeaseGrantRequest.newBuilder().setTTL(600).build()).getID();
+        String later = streamed("/v3/lease/keepalive", rootToken, "{\"ID\":\"" + lease + "\"}" + huge);
+        assertEquals(true, later.startsWith("HTTP/1.1 200 "), later);
+        assertEquals(true, later.contains("{\"result\":"), later);
+        assertEquals(true, later.contains("{\"error\":{\"grpc_code\":3,\"http_code\":400,"
+                + "\"message\":\"etcdserver: request is too large\",\"http_status\":\"Bad Request\"}}"), later);
+    }
+
+    /** Sends {@code body} to a gateway route on a raw connection and reads the answer until the server closes it. */
+    static String streamed(String path, String token, String body) throws Exception {
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.grpcPort())) {
+            socket.setSoTimeout(30_000);
+            Thread writer = new Thread(() -> {
+                try {
+                    var out = socket.getOutputStream();
+                    out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + bytes.length + "\r\n"
+                            + (token == null ? "" : "Authorization: " + token + "\r\n") + "\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    out.write(bytes);
+                    out.flush();
+                } catch (java.io.IOException closedByTheServer) {
+                    // expected once the server has answered and closed
+                }
+            });
+            writer.start();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            writer.join(30_000);
+            return answer.trim();
+        }
+    }
+
     static void assertGatewayError(HttpResponse<String> r, int http, int code, String message) {
         assertEquals(http, r.statusCode(), r.body());
         JsonObject o = JsonParser.parseString(r.body()).getAsJsonObject();
