@@ -178,15 +178,8 @@ public final class MetaStoreServer implements AutoCloseable {
                     GrpcServer.clusterService(membership, authorizer), GrpcServer.authService(raftAuth),
                     GrpcServer.lockService(concurrency, authorizer), GrpcServer.electionService(concurrency, authorizer),
                     new WatchService(watchHub, headers, () -> {
-                        String user = GrpcServer.currentUser();
-                        return (key, end) -> {
-                            try {
-                                authorizer.watch(user, key, end);
-                                return true;
-                            } catch (io.metastore.server.error.EtcdException denied) {
-                                return false;
-                            }
-                        };
+                        String token = GrpcServer.currentToken();
+                        return (key, end) -> authorizer.watchPermitted(token, key, end);
                     })),
                     GrpcServer.callerInterceptor(authStore));
             StatusRoutes status = new StatusRoutes(new Health(() -> raft.leaderAddress() != null,

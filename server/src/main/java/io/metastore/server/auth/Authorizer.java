@@ -85,9 +85,29 @@ public final class Authorizer {
         check(user, prefix, io.metastore.mvcc.Bytes.prefixEnd(prefix), write);
     }
 
-    /** Watching a range needs read permission on it. */
-    public void watch(String user, byte[] key, byte[] rangeEnd) {
-        check(user, key, rangeEnd, false);
+    /**
+     * Whether a watch on a range may be created on a stream opened with {@code token}: read
+     * permission on the range, for the user the token stands for now. As etcd's
+     * {@code isWatchPermitted}, the token is resolved again for every create, so a stream whose
+     * token lapsed or was revoked (a password change, a deleted user) creates no more watches.
+     */
+    public boolean watchPermitted(String token, byte[] key, byte[] rangeEnd) {
+        if (!enabled()) {
+            return true;
+        }
+        String user = null;
+        if (token != null && !token.isEmpty()) {
+            user = store.userOf(token);
+            if (user == null) {
+                return false;
+            }
+        }
+        try {
+            check(user, key, rangeEnd, false);
+            return true;
+        } catch (io.metastore.server.error.EtcdException denied) {
+            return false;
+        }
     }
 
     /** Revoking a lease needs write permission on every key attached to it. */

@@ -298,13 +298,37 @@ class AuthServiceTest {
 
     @Test
     @Order(5)
-    void changingAPasswordRevokesTheUsersTokens() {
+    void changingAPasswordRevokesTheUsersTokens() throws Exception {
         KVGrpc.KVBlockingStub alice = as(KVGrpc.newBlockingStub(channel), aliceToken);
         alice.range(RangeRequest.newBuilder().setKey(bs("a/1")).build());
+        java.util.concurrent.LinkedBlockingQueue<io.etcd.jetcd.api.WatchResponse> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        var watches = as(io.etcd.jetcd.api.WatchGrpc.newStub(channel), aliceToken).watch(new io.grpc.stub.StreamObserver<>() {
+            public void onNext(io.etcd.jetcd.api.WatchResponse r) {
+                answers.add(r);
+            }
+
+            public void onError(Throwable t) {
+            }
+
+            public void onCompleted() {
+            }
+        });
+        io.etcd.jetcd.api.WatchRequest watchA = io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(
+                io.etcd.jetcd.api.WatchCreateRequest.newBuilder().setKey(bs("a/")).setRangeEnd(bs("a0"))).build();
+        watches.onNext(watchA);
+        var before = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(before.getCreated() && !before.getCanceled(), before.toString());
+
         as(AuthGrpc.newBlockingStub(channel), rootToken).userChangePassword(AuthUserChangePasswordRequest.newBuilder()
                 .setName("alice").setPassword("newpw").build());
         assertEtcdError(Status.Code.UNAUTHENTICATED, "etcdserver: invalid auth token",
                 () -> alice.range(RangeRequest.newBuilder().setKey(bs("a/1")).build()));
+        // etcd re-reads a watch stream's token on every create: the open stream creates no more watches
+        watches.onNext(watchA);
+        var after = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(after.getCreated() && after.getCanceled(), after.toString());
+        assertEquals("rpc error: code = PermissionDenied desc = etcdserver: permission denied", after.getCancelReason());
+        watches.onCompleted();
         assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password",
                 () -> login("alice", "alicepw"));
         String fresh = login("alice", "newpw");
