@@ -157,7 +157,7 @@ public final class MetaStoreServer implements AutoCloseable {
             raftKv.serveForwarded(forwarded);
             raftLease.serveForwarded(forwarded);
             raft.registerProcessor(forwarded);
-            Authorizer authorizer = new Authorizer(authStore);
+            Authorizer authorizer = new Authorizer(authStore, raftLease::keysOf);
             RaftAuth raftAuth = new RaftAuth(authStore, authorizer, proposer, forwarder, codec, EntryCodecs.decoder(),
                     headers, store::currentRevision);
             raftAuth.serveForwarded(forwarded);

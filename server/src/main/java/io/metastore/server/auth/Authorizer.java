@@ -17,9 +17,12 @@ import java.util.List;
  */
 public final class Authorizer {
     private final AuthStore store;
+    private final java.util.function.LongFunction<List<byte[]>> leaseKeys;
 
-    public Authorizer(AuthStore store) {
+    /** @param leaseKeys the keys attached to a lease on this member (none for an unknown lease) */
+    public Authorizer(AuthStore store, java.util.function.LongFunction<List<byte[]>> leaseKeys) {
         this.store = store;
+        this.leaseKeys = leaseKeys;
     }
 
     public boolean enabled() {
@@ -40,6 +43,24 @@ public final class Authorizer {
         check(user, r.getKey().toByteArray(), new byte[0], true);
         if (r.getPrevKv()) {
             check(user, r.getKey().toByteArray(), new byte[0], false);
+        }
+    }
+
+    /**
+     * A Put on its own: as {@link #put}, and when it attaches a lease, write permission on every
+     * key already on that lease, as etcd's {@code checkLeasePuts}: a user who could not revoke
+     * the lease must not tie a key to it. etcd 3.4.23 makes this check for Put, not for the puts
+     * of a txn; so does this server.
+     */
+    public void putAlone(String user, PutRequest r) {
+        if (!enabled()) {
+            return;
+        }
+        put(user, r);
+        if (r.getLease() != 0) {
+            for (byte[] k : leaseKeys.apply(r.getLease())) {
+                check(user, k, new byte[0], true);
+            }
         }
     }
 

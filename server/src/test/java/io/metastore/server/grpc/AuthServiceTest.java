@@ -203,6 +203,15 @@ class AuthServiceTest {
         as(KVGrpc.newBlockingStub(channel), rootToken).put(PutRequest.newBuilder().setKey(bs("a/leased")).setLease(lease).build());
         assertEtcdError(Status.Code.PERMISSION_DENIED, denied, () -> as(LeaseGrpc.newBlockingStub(channel), aliceToken)
                 .leaseRevoke(LeaseRevokeRequest.newBuilder().setID(lease).build()));
+        // etcd's checkLeasePuts: no key of alice's may join a lease she could not revoke
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied, () -> as(KVGrpc.newBlockingStub(channel), aliceToken)
+                .put(PutRequest.newBuilder().setKey(bs("rw/joined")).setValue(bs("x")).setLease(lease).build()));
+        assertEquals(0, as(KVGrpc.newBlockingStub(channel), rootToken).range(RangeRequest.newBuilder().setKey(bs("rw/joined")).build())
+                .getCount(), "the refused put wrote nothing");
+        long own = as(LeaseGrpc.newBlockingStub(channel), aliceToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID();
+        as(KVGrpc.newBlockingStub(channel), aliceToken).put(PutRequest.newBuilder().setKey(bs("rw/joined")).setLease(own).build());
+        as(KVGrpc.newBlockingStub(channel), aliceToken).put(PutRequest.newBuilder().setKey(bs("rw/joined2")).setLease(own).build());
+        as(LeaseGrpc.newBlockingStub(channel), aliceToken).leaseRevoke(LeaseRevokeRequest.newBuilder().setID(own).build());
         as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseRevoke(LeaseRevokeRequest.newBuilder().setID(lease).build());
     }
 
