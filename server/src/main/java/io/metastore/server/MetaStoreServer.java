@@ -25,6 +25,7 @@ import io.metastore.server.http.Gateway;
 import io.metastore.server.http.Health;
 import io.metastore.server.http.HttpListener;
 import io.metastore.server.http.KeyValueApi;
+import io.metastore.server.datadir.OwnerOnly;
 import io.metastore.server.http.StatusRoutes;
 import io.metastore.server.kv.Headers;
 import io.metastore.server.kv.RaftKv;
@@ -68,9 +69,11 @@ import java.util.concurrent.TimeUnit;
  * different codecs, engines and strategies (tests and benchmarks do).
  *
  * <p>Data directory layout: {@code LOCK} (held while running), {@code engine/} (RocksDB),
- * {@code raft/} (jraft's log, metadata and snapshots).
+ * {@code raft/} (jraft's log, metadata and snapshots). Directories are 0700 and files 0600
+ * ({@link OwnerOnly}).
  */
 public final class MetaStoreServer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MetaStoreServer.class);
     /** etcd's limit on operations per txn list ({@code --max-txn-ops}). */
     public static final int MAX_TXN_OPS = 128;
     /** How long a follower waits for a leader to forward a write to, and for its answer. */
@@ -95,6 +98,9 @@ public final class MetaStoreServer implements AutoCloseable {
         try {
             NettyTls tls = NettyTls.load(config.tls()); // first: bad certificate files stop nothing half-started
             closeOrder.push(lockDataDir(config.dataDir()));
+            // runs after everything below has closed, before the lock is released: what the libraries wrote last is private too
+            closeOrder.push(() -> OwnerOnly.tighten(config.dataDir()));
+            privateSubdirs(config);
             ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join());
             engine = new TimedEngine(switch (config.storage()) {
                 case MEMORY -> new MemoryEngine(config.memoryLocking());
@@ -151,7 +157,7 @@ public final class MetaStoreServer implements AutoCloseable {
             raftKv.serveForwarded(forwarded);
             raftLease.serveForwarded(forwarded);
             raft.registerProcessor(forwarded);
-            Authorizer authorizer = new Authorizer(authStore);
+            Authorizer authorizer = new Authorizer(authStore, raftLease::keysOf);
             RaftAuth raftAuth = new RaftAuth(authStore, authorizer, proposer, forwarder, codec, EntryCodecs.decoder(),
                     headers, store::currentRevision);
             raftAuth.serveForwarded(forwarded);
@@ -170,18 +176,11 @@ public final class MetaStoreServer implements AutoCloseable {
                     metrics.grpc()),
                     List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),
-                    GrpcServer.clusterService(membership), GrpcServer.authService(raftAuth),
+                    GrpcServer.clusterService(membership, authorizer), GrpcServer.authService(raftAuth),
                     GrpcServer.lockService(concurrency, authorizer), GrpcServer.electionService(concurrency, authorizer),
                     new WatchService(watchHub, headers, () -> {
-                        String user = GrpcServer.currentUser();
-                        return (key, end) -> {
-                            try {
-                                authorizer.watch(user, key, end);
-                                return true;
-                            } catch (io.metastore.server.error.EtcdException denied) {
-                                return false;
-                            }
-                        };
+                        String token = GrpcServer.currentToken();
+                        return (key, end) -> authorizer.watchPermitted(token, key, end);
                     })),
                     GrpcServer.callerInterceptor(authStore));
             StatusRoutes status = new StatusRoutes(new Health(() -> raft.leaderAddress() != null,
@@ -204,6 +203,7 @@ public final class MetaStoreServer implements AutoCloseable {
             }
             closeOrder.push(watchHub); // closes first too: open watch streams would hold up gRPC's graceful stop
             registerGauges(proposer, appliedIndex, watchHub);
+            tighten(config.dataDir());
             grpc.setServing(true);
         } catch (RuntimeException | Error e) {
             close();
@@ -238,12 +238,36 @@ public final class MetaStoreServer implements AutoCloseable {
         return new MetaStoreServer(config);
     }
 
+    /** Before the libraries open them: nothing they create below is reachable by another user. */
+    private static void privateSubdirs(ServerConfig config) {
+        try {
+            OwnerOnly.createDirectories(config.dataDir().resolve("raft"));
+            if (config.storage() == ServerConfig.Storage.ROCKSDB) {
+                OwnerOnly.createDirectories(config.dataDir().resolve("engine"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data dir's directories in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void tighten(Path dataDir) {
+        try {
+            OwnerOnly.tighten(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + dataDir + " owner-only: " + e.getMessage(), e);
+        }
+    }
+
     private static AutoCloseable lockDataDir(Path dir) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IllegalStateException("data dir " + dir + " is not a directory");
         }
         try {
-            Files.createDirectories(dir);
+            if (Files.isDirectory(dir)) {
+                OwnerOnly.warning(dir).ifPresent(LOG::warn); // etcd 3.4 warns too, and leaves a given directory as it is
+            } else {
+                OwnerOnly.createDirectories(dir);
+            }
             FileChannel ch = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = ch.tryLock();
             if (lock == null) {

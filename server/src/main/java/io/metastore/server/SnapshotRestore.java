@@ -42,11 +42,12 @@ final class SnapshotRestore {
         if (!MessageDigest.isEqual(expected, actual)) {
             throw new IllegalArgumentException(file + ": snapshot checksum mismatch");
         }
-        Files.createDirectories(dataDir);
+        io.metastore.server.datadir.OwnerOnly.createDirectories(dataDir.resolve("engine"));
         try (RocksEngine engine = new RocksEngine(dataDir.resolve("engine"));
              MvccStore store = new MvccStore(engine, StoreOptions.defaults())) {
             store.restore(new ByteArrayInputStream(body));
             store.forgetAppliedIndex();
         }
+        io.metastore.server.datadir.OwnerOnly.tighten(dataDir);
     }
 }

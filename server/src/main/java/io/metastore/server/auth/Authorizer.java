@@ -17,9 +17,12 @@ import java.util.List;
  */
 public final class Authorizer {
     private final AuthStore store;
+    private final java.util.function.LongFunction<List<byte[]>> leaseKeys;
 
-    public Authorizer(AuthStore store) {
+    /** @param leaseKeys the keys attached to a lease on this member (none for an unknown lease) */
+    public Authorizer(AuthStore store, java.util.function.LongFunction<List<byte[]>> leaseKeys) {
         this.store = store;
+        this.leaseKeys = leaseKeys;
     }
 
     public boolean enabled() {
@@ -40,6 +43,24 @@ public final class Authorizer {
         check(user, r.getKey().toByteArray(), new byte[0], true);
         if (r.getPrevKv()) {
             check(user, r.getKey().toByteArray(), new byte[0], false);
+        }
+    }
+
+    /**
+     * A Put on its own: as {@link #put}, and when it attaches a lease, write permission on every
+     * key already on that lease, as etcd's {@code checkLeasePuts}: a user who could not revoke
+     * the lease must not tie a key to it. etcd 3.4.23 makes this check for Put, not for the puts
+     * of a txn; so does this server.
+     */
+    public void putAlone(String user, PutRequest r) {
+        if (!enabled()) {
+            return;
+        }
+        put(user, r);
+        if (r.getLease() != 0) {
+            for (byte[] k : leaseKeys.apply(r.getLease())) {
+                check(user, k, new byte[0], true);
+            }
         }
     }
 
@@ -85,15 +106,58 @@ public final class Authorizer {
         check(user, prefix, io.metastore.mvcc.Bytes.prefixEnd(prefix), write);
     }
 
-    /** Watching a range needs read permission on it. */
-    public void watch(String user, byte[] key, byte[] rangeEnd) {
-        check(user, key, rangeEnd, false);
+    /**
+     * Whether a watch on a range may be created on a stream opened with {@code token}: read
+     * permission on the range, for the user the token stands for now. As etcd's
+     * {@code isWatchPermitted}, the token is resolved again for every create, so a stream whose
+     * token lapsed or was revoked (a password change, a deleted user) creates no more watches.
+     */
+    public boolean watchPermitted(String token, byte[] key, byte[] rangeEnd) {
+        if (!enabled()) {
+            return true;
+        }
+        String user = null;
+        if (token != null && !token.isEmpty()) {
+            user = store.userOf(token);
+            if (user == null) {
+                return false;
+            }
+        }
+        try {
+            check(user, key, rangeEnd, false);
+            return true;
+        } catch (io.metastore.server.error.EtcdException denied) {
+            return false;
+        }
     }
 
     /** Revoking a lease needs write permission on every key attached to it. */
     public void leaseRevoke(String user, List<byte[]> keys) {
         for (byte[] k : keys) {
             check(user, k, new byte[0], true);
+        }
+    }
+
+    /**
+     * Lease listings (LeaseLeases, LeaseTimeToLive) need an authenticated user while auth is
+     * enabled. etcd 3.4.23 answers them to anyone; later releases check TimeToLive with keys
+     * ({@link #leaseKeys}) and this server also refuses both without a user, since lease ids are
+     * what a caller needs to renew or inspect other users' leases.
+     */
+    public void authenticated(String user) {
+        if (enabled() && (user == null || user.isEmpty())) {
+            throw EtcdError.USER_EMPTY.exception();
+        }
+    }
+
+    /**
+     * The names of the keys attached to a lease are shown only to a caller who may read every one
+     * of them, as etcd's {@code checkLeaseTimeToLive} (3.4.26, 3.5.9) decides a TimeToLive with keys.
+     */
+    public void leaseKeys(String user, List<byte[]> keys) {
+        authenticated(user);
+        for (byte[] k : keys) {
+            check(user, k, new byte[0], false);
         }
     }
 

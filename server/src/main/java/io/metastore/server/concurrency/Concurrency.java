@@ -69,16 +69,26 @@ public final class Concurrency {
     }
 
     public CompletableFuture<ProclaimResponse> proclaim(ProclaimRequest r) {
+        return kv.txn(proclaimTxn(r)).thenApply(t -> {
+            if (!t.getSucceeded()) {
+                throw EtcdError.ELECTION_NOT_LEADER.exception();
+            }
+            return ProclaimResponse.newBuilder().setHeader(t.getHeader()).build();
+        });
+    }
+
+    /**
+     * The txn a Proclaim is, as etcd's {@code Election.Proclaim} builds it: if the leader key
+     * still has the leader's create revision, put the new value there with the leader's lease.
+     * The caller's permissions are checked on this txn (read for the compare, write for the put),
+     * not on the election's name: the key is the caller's to choose.
+     */
+    public static TxnRequest proclaimTxn(ProclaimRequest r) {
         LeaderKey l = r.getLeader();
-        return kv.txn(TxnRequest.newBuilder().addCompare(createdAt(l.getKey(), l.getRev()))
+        return TxnRequest.newBuilder().addCompare(createdAt(l.getKey(), l.getRev()))
                 .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(l.getKey())
                         .setValue(r.getValue()).setLease(l.getLease())))
-                .build()).thenApply(t -> {
-                    if (!t.getSucceeded()) {
-                        throw EtcdError.ELECTION_NOT_LEADER.exception();
-                    }
-                    return ProclaimResponse.newBuilder().setHeader(t.getHeader()).build();
-                });
+                .build();
     }
 
     public CompletableFuture<LeaderResponse> leader(LeaderRequest r) {
@@ -91,10 +101,15 @@ public final class Concurrency {
     }
 
     public CompletableFuture<ResignResponse> resign(ResignRequest r) {
+        return kv.txn(resignTxn(r)).thenApply(t -> ResignResponse.newBuilder().setHeader(t.getHeader()).build());
+    }
+
+    /** The txn a Resign is, as etcd's {@code Election.Resign}: delete the leader key if it still has the leader's create revision. */
+    public static TxnRequest resignTxn(ResignRequest r) {
         LeaderKey l = r.getLeader();
-        return kv.txn(TxnRequest.newBuilder().addCompare(createdAt(l.getKey(), l.getRev()))
+        return TxnRequest.newBuilder().addCompare(createdAt(l.getKey(), l.getRev()))
                 .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(l.getKey())))
-                .build()).thenApply(t -> ResignResponse.newBuilder().setHeader(t.getHeader()).build());
+                .build();
     }
 
     /**

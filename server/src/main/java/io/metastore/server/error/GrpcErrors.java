@@ -45,6 +45,23 @@ public final class GrpcErrors {
         return Status.INTERNAL.withDescription(String.valueOf(cause.getMessage())).withCause(cause).asRuntimeException();
     }
 
+    /**
+     * The status etcd's v3lock and v3election services answer a failure with. They call KV and
+     * Lease through etcd's own in-process client, whose errors are no longer gRPC statuses, so a
+     * request error reaches their caller as code Unknown with etcd's text: etcd 3.4.23 answers a
+     * Proclaim on a key the caller may not read with Unknown "etcdserver: permission denied", and
+     * one without a token with Unknown "etcdserver: user name is empty". Errors that say the
+     * member cannot serve now (code Unavailable) keep their code, so a client still fails over
+     * (etcd's client retries those itself before its service answers).
+     */
+    public static StatusRuntimeException toStatusThroughClient(Throwable t) {
+        EtcdError e = etcdError(t);
+        if (e == null || e.code() == Status.Code.UNAVAILABLE) {
+            return toStatus(t);
+        }
+        return Status.UNKNOWN.withDescription(e.message()).asRuntimeException();
+    }
+
     private static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();

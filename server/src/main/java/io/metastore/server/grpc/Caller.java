@@ -18,6 +18,7 @@ public final class Caller {
     /** The metadata key etcd clients send their auth token in (the HTTP APIs fill it from {@code Authorization}). */
     public static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> USER = Context.key("metastore-user");
+    private static final Context.Key<String> CALL_TOKEN = Context.key("metastore-token");
 
     private Caller() {
     }
@@ -25,6 +26,11 @@ public final class Caller {
     /** The calling user, or {@code null} when the call carries no token. */
     static String user() {
         return USER.get();
+    }
+
+    /** The token the call carries, or {@code null}: a stream that checks its caller again later resolves it again. */
+    static String token() {
+        return CALL_TOKEN.get();
     }
 
     static ServerInterceptor interceptor(AuthStore store) {
@@ -40,7 +46,7 @@ public final class Caller {
                 if (user == null && store.view().enabled()) {
                     return Refusals.refuse(call, EtcdError.INVALID_AUTH_TOKEN);
                 }
-                return Contexts.interceptCall(Context.current().withValue(USER, user), call, headers, next);
+                return Contexts.interceptCall(Context.current().withValue(USER, user).withValue(CALL_TOKEN, token), call, headers, next);
             }
         };
     }

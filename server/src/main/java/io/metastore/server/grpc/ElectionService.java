@@ -15,7 +15,10 @@ import io.grpc.stub.StreamObserver;
 import io.metastore.server.concurrency.Concurrency;
 import io.metastore.server.error.GrpcErrors;
 
-/** etcd's {@code v3electionpb.Election} service. */
+/**
+ * etcd's {@code v3electionpb.Election} service. Failures answer as etcd's service answers them,
+ * through its in-process client ({@link GrpcErrors#toStatusThroughClient}).
+ */
 final class ElectionService extends ElectionGrpc.ElectionImplBase {
     private final Concurrency concurrency;
     private final io.metastore.server.auth.Authorizer auth;
@@ -30,15 +33,16 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
         Answer.with(observer, () -> {
             auth.namespace(Caller.user(), request.getName().toByteArray(), true);
             return concurrency.campaign(request);
-        });
+        }, GrpcErrors::toStatusThroughClient);
     }
 
     @Override
     public void proclaim(ProclaimRequest request, StreamObserver<ProclaimResponse> observer) {
         Answer.with(observer, () -> {
-            auth.namespace(Caller.user(), request.getLeader().getName().toByteArray(), true);
+            // the key written is the caller's to name: checked as the txn etcd makes of it, not by the election's name
+            auth.txn(Caller.user(), Concurrency.proclaimTxn(request));
             return concurrency.proclaim(request);
-        });
+        }, GrpcErrors::toStatusThroughClient);
     }
 
     @Override
@@ -46,15 +50,15 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
         Answer.with(observer, () -> {
             auth.namespace(Caller.user(), request.getName().toByteArray(), false);
             return concurrency.leader(request);
-        });
+        }, GrpcErrors::toStatusThroughClient);
     }
 
     @Override
     public void resign(ResignRequest request, StreamObserver<ResignResponse> observer) {
         Answer.with(observer, () -> {
-            auth.namespace(Caller.user(), request.getLeader().getName().toByteArray(), true);
+            auth.txn(Caller.user(), Concurrency.resignTxn(request));
             return concurrency.resign(request);
-        });
+        }, GrpcErrors::toStatusThroughClient);
     }
 
     /** Streams leader changes until the client goes away. */
@@ -64,7 +68,7 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
         try {
             auth.namespace(Caller.user(), request.getName().toByteArray(), false);
         } catch (RuntimeException e) {
-            call.onError(GrpcErrors.toStatus(e));
+            call.onError(GrpcErrors.toStatusThroughClient(e));
             return;
         }
         Runnable stop = concurrency.observe(request, resp -> {
@@ -76,7 +80,7 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
         }, error -> {
             synchronized (call) {
                 if (!call.isCancelled()) {
-                    call.onError(GrpcErrors.toStatus(error));
+                    call.onError(GrpcErrors.toStatusThroughClient(error));
                 }
             }
         });

@@ -130,6 +130,11 @@ public final class GrpcServer implements AutoCloseable {
         return Caller.user();
     }
 
+    /** The auth token of the call running on this thread ({@code null} without one). */
+    public static String currentToken() {
+        return Caller.token();
+    }
+
     /** Resolves the caller of every call from its token. */
     public static io.grpc.ServerInterceptor callerInterceptor(io.metastore.server.auth.AuthStore store) {
         return Caller.interceptor(store);
@@ -140,8 +145,9 @@ public final class GrpcServer implements AutoCloseable {
         return new MaintenanceService(maintenance, auth);
     }
 
-    public static BindableService clusterService(io.metastore.server.maintenance.Membership membership) {
-        return ClusterService.definition(membership);
+    public static BindableService clusterService(io.metastore.server.maintenance.Membership membership,
+                                                 io.metastore.server.auth.Authorizer auth) {
+        return ClusterService.definition(membership, auth);
     }
 
     /** etcd's KV service over {@code kv}. */

@@ -36,7 +36,7 @@ final class KvService extends KVGrpc.KVImplBase {
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
         Answer.with(observer, () -> {
-            auth.put(Caller.user(), request);
+            auth.putAlone(Caller.user(), request);
             return kv.put(request);
         });
     }

@@ -30,7 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * etcd's {@code etcdserverpb.Lease} service. The generated stub predates
+ * etcd's {@code etcdserverpb.Lease} service. With auth enabled, listing leases and asking a
+ * lease's time to live need a user, and the keys of a lease are shown only to a user who may
+ * read them all (see {@link io.metastore.server.auth.Authorizer#authenticated}). The generated stub predates
  * {@code LeaseLeases}, so that method is added here by hand with its own wire format:
  * <pre>
  * LeaseLeasesRequest  {}
@@ -75,7 +77,13 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
     @Override
     public void leaseTimeToLive(LeaseTimeToLiveRequest request, StreamObserver<LeaseTimeToLiveResponse> observer) {
-        Answer.with(observer, () -> lease.timeToLive(request));
+        Answer.with(observer, () -> {
+            auth.authenticated(Caller.user());
+            if (request.getKeys()) {
+                auth.leaseKeys(Caller.user(), lease.keysOf(request.getID()));
+            }
+            return lease.timeToLive(request);
+        });
     }
 
     /**
@@ -137,6 +145,12 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
     }
 
     void leaseLeases(LeasesRequest request, StreamObserver<LeasesResponse> observer) {
+        try {
+            auth.authenticated(Caller.user());
+        } catch (RuntimeException e) {
+            observer.onError(GrpcErrors.toStatus(e));
+            return;
+        }
         observer.onNext(new LeasesResponse(lease.headers().at(lease.currentRevision()), lease.leases()));
         observer.onCompleted();
     }

@@ -8,7 +8,10 @@ import io.etcd.jetcd.api.lock.UnlockResponse;
 import io.grpc.stub.StreamObserver;
 import io.metastore.server.concurrency.Concurrency;
 
-/** etcd's {@code v3lockpb.Lock} service. */
+/**
+ * etcd's {@code v3lockpb.Lock} service. Failures answer as etcd's service answers them, through
+ * its in-process client ({@link io.metastore.server.error.GrpcErrors#toStatusThroughClient}).
+ */
 final class LockService extends LockGrpc.LockImplBase {
     private final Concurrency concurrency;
     private final io.metastore.server.auth.Authorizer auth;
@@ -23,7 +26,7 @@ final class LockService extends LockGrpc.LockImplBase {
         Answer.with(observer, () -> {
             auth.namespace(Caller.user(), request.getName().toByteArray(), true);
             return concurrency.lock(request);
-        });
+        }, io.metastore.server.error.GrpcErrors::toStatusThroughClient);
     }
 
     @Override
@@ -31,6 +34,6 @@ final class LockService extends LockGrpc.LockImplBase {
         Answer.with(observer, () -> {
             auth.deleteRange(Caller.user(), io.etcd.jetcd.api.DeleteRangeRequest.newBuilder().setKey(request.getKey()).build());
             return concurrency.unlock(request);
-        });
+        }, io.metastore.server.error.GrpcErrors::toStatusThroughClient);
     }
 }

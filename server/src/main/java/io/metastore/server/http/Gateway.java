@@ -32,6 +32,8 @@ import java.nio.charset.StandardCharsets;
 public final class Gateway {
     /** Bodies are refused beyond etcd's default request limit plus gRPC's overhead (the services behind apply --max-request-bytes). */
     static final int MAX_BODY = io.metastore.server.config.ServerConfig.Limits.defaults().maxMessageBytes();
+    /** etcd's answer to a request body over the limit. */
+    private static final String TOO_LARGE = io.metastore.server.error.EtcdError.REQUEST_TOO_LARGE.message();
     /** The deepest nesting of arrays and objects a request body may have (see {@link #checkDepth}). */
     static final int MAX_DEPTH = 1000;
     /** etcd's gateway JSON: the .proto's field names, no whitespace; thread-safe, so shared. */
@@ -89,7 +91,7 @@ public final class Gateway {
             if (body.size() + chunk.length > MAX_BODY) {
                 refused = true;
                 out.closeAfterResponse();
-                error(out, Status.Code.INVALID_ARGUMENT, "etcdserver: request is too large");
+                error(out, Status.Code.INVALID_ARGUMENT, TOO_LARGE);
                 return;
             }
             body.writeBytes(chunk);
@@ -126,14 +128,17 @@ public final class Gateway {
      * A client-streaming call (watch, keep-alive): each JSON object of the body is sent as it
      * completes; the end of the body half-closes the call (a watch stays open, as in etcd). A
      * malformed first object fails the request (500, code 2, as grpc-gateway answers); a later one
-     * ends the sending side.
+     * ends the sending side. An object larger than {@link #MAX_BODY} is refused as a whole body
+     * that large is on the other routes ("etcdserver: request is too large", the connection closed):
+     * before the call starts as a 400 answer, once it has started as the stream's error.
      */
     private final class RequestStream implements HttpRoutes.Exchange {
         private final GatewayMethods.Route route;
         private final Metadata md;
         private final HttpResponder out;
-        private final JsonObjects objects = new JsonObjects();
+        private final JsonObjects objects = new JsonObjects(MAX_BODY);
         private ClientCall<byte[], byte[]> call;
+        private Responses responses;
         private boolean sendingDone;
 
         RequestStream(GatewayMethods.Route route, Metadata md, HttpResponder out) {
@@ -158,7 +163,9 @@ public final class Gateway {
                 ensureStarted();
                 call.sendMessage(request);
             }
-            if (objects.error() != null) {
+            if (objects.tooLarge()) {
+                tooLarge();
+            } else if (objects.error() != null) {
                 malformed(objects.error());
             }
         }
@@ -187,7 +194,8 @@ public final class Gateway {
         private void ensureStarted() {
             if (call == null) {
                 call = channel.newCall(route.method(), CallOptions.DEFAULT);
-                call.start(new Responses(route, out, call), md);
+                responses = new Responses(route, out, call);
+                call.start(responses, md);
                 call.request(1);
             }
         }
@@ -200,6 +208,18 @@ public final class Gateway {
                 call.halfClose();
             }
         }
+
+        private void tooLarge() {
+            sendingDone = true;
+            // first: on the event loop the answer goes out at once, and must carry the close
+            out.closeAfterResponse();
+            if (call == null) {
+                error(out, Status.Code.INVALID_ARGUMENT, TOO_LARGE);
+            } else {
+                responses.endWith(Status.INVALID_ARGUMENT.withDescription(TOO_LARGE));
+                call.cancel(TOO_LARGE, null);
+            }
+        }
     }
 
     /** Writes a call's answer: one JSON body, or a stream of results. Callbacks are serialized by gRPC. */
@@ -209,6 +229,8 @@ public final class Gateway {
         private final ClientCall<byte[], byte[]> call;
         private byte[] single;
         private boolean streamed;
+        /** When set, the status the answer ends with instead of the call's own (a cancel by the gateway). */
+        private volatile Status ending;
 
         Responses(GatewayMethods.Route route, HttpResponder out, ClientCall<byte[], byte[]> call) {
             this.route = route;
@@ -238,8 +260,14 @@ public final class Gateway {
                     .addListener(f -> call.request(1));
         }
 
+        /** Makes the answer end with {@code status}; set before the gateway cancels the call. */
+        void endWith(Status status) {
+            ending = status;
+        }
+
         @Override
-        public void onClose(Status status, Metadata trailers) {
+        public void onClose(Status closed, Metadata trailers) {
+            Status status = ending != null ? ending : closed;
             if (route.serverStreaming()) {
                 if (!status.isOk()) {
                     String chunk = streamError(status);

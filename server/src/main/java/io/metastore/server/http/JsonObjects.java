@@ -13,19 +13,28 @@ import java.util.List;
  *
  * <p>Example: the chunks {@code {"a":"}"}{"b"} and {@code :1}} give {@code {"a":"}"}} after
  * the first chunk and {@code {"b":1}} after the second.
+ *
+ * <p>An object is held only up to {@code limit} bytes: a longer one is {@link #tooLarge()}, and
+ * nothing more is read, so a stream cannot make the server buffer more than one request's worth.
  */
 final class JsonObjects {
+    private final int limit;
     private final ByteArrayOutputStream current = new ByteArrayOutputStream();
+    private boolean tooLarge;
     private int depth;
     private boolean inString;
     private boolean escaped;
     private String error;
 
+    JsonObjects(int limit) {
+        this.limit = limit;
+    }
+
     /** The objects completed by {@code chunk}; after malformed input, {@link #error()} says why and nothing more is returned. */
     List<String> feed(byte[] chunk) {
         List<String> out = new ArrayList<>();
         for (byte b : chunk) {
-            if (error != null) {
+            if (error != null || tooLarge) {
                 break;
             }
             if (depth == 0) {
@@ -36,6 +45,11 @@ final class JsonObjects {
                     error = "invalid character '" + (char) (b & 0xff) + "' looking for beginning of value";
                     break;
                 }
+            }
+            if (current.size() == limit) {
+                tooLarge = true;
+                current.reset();
+                break;
             }
             current.write(b);
             if (inString) {
@@ -64,6 +78,11 @@ final class JsonObjects {
     /** Whether a started object is still incomplete. */
     boolean pending() {
         return current.size() > 0;
+    }
+
+    /** Whether an object grew past the limit; nothing more is returned after it. */
+    boolean tooLarge() {
+        return tooLarge;
     }
 
     /** Why the input is not a sequence of objects, or {@code null}. */

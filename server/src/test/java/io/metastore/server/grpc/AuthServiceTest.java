@@ -203,6 +203,15 @@ class AuthServiceTest {
         as(KVGrpc.newBlockingStub(channel), rootToken).put(PutRequest.newBuilder().setKey(bs("a/leased")).setLease(lease).build());
         assertEtcdError(Status.Code.PERMISSION_DENIED, denied, () -> as(LeaseGrpc.newBlockingStub(channel), aliceToken)
                 .leaseRevoke(LeaseRevokeRequest.newBuilder().setID(lease).build()));
+        // etcd's checkLeasePuts: no key of alice's may join a lease she could not revoke
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied, () -> as(KVGrpc.newBlockingStub(channel), aliceToken)
+                .put(PutRequest.newBuilder().setKey(bs("rw/joined")).setValue(bs("x")).setLease(lease).build()));
+        assertEquals(0, as(KVGrpc.newBlockingStub(channel), rootToken).range(RangeRequest.newBuilder().setKey(bs("rw/joined")).build())
+                .getCount(), "the refused put wrote nothing");
+        long own = as(LeaseGrpc.newBlockingStub(channel), aliceToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID();
+        as(KVGrpc.newBlockingStub(channel), aliceToken).put(PutRequest.newBuilder().setKey(bs("rw/joined")).setLease(own).build());
+        as(KVGrpc.newBlockingStub(channel), aliceToken).put(PutRequest.newBuilder().setKey(bs("rw/joined2")).setLease(own).build());
+        as(LeaseGrpc.newBlockingStub(channel), aliceToken).leaseRevoke(LeaseRevokeRequest.newBuilder().setID(own).build());
         as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseRevoke(LeaseRevokeRequest.newBuilder().setID(lease).build());
     }
 
@@ -239,22 +248,96 @@ class AuthServiceTest {
     void locksNeedWritePermissionOnTheirNamespace() {
         long lease = as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID();
         var lock = as(io.etcd.jetcd.api.lock.LockGrpc.newBlockingStub(channel), aliceToken);
-        assertEtcdError(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        // etcd's lock service calls KV through its own client: the refusal reaches the caller as Unknown
+        assertEtcdError(Status.Code.UNKNOWN, "etcdserver: permission denied",
                 () -> lock.lock(io.etcd.jetcd.api.lock.LockRequest.newBuilder().setName(bs("a")).setLease(lease).build()));
         ByteString key = lock.lock(io.etcd.jetcd.api.lock.LockRequest.newBuilder().setName(bs("rw")).setLease(lease).build()).getKey();
         assertTrue(key.toStringUtf8().startsWith("rw/"));
         lock.unlock(io.etcd.jetcd.api.lock.UnlockRequest.newBuilder().setKey(key).build());
     }
 
+    /**
+     * Proclaim and Resign write and delete the leader key the caller names, so they are checked
+     * as the txn etcd makes of them: read on the key for the compare, write for the put or delete.
+     * etcd 3.4.23 answers a refusal with Unknown "etcdserver: permission denied" (its election
+     * service goes through its own client), the same whatever revision is given, so a refused
+     * Proclaim does not tell whether the revision was the key's create revision.
+     */
+    @Test
+    @Order(4)
+    void proclaimAndResignNeedPermissionOnTheLeaderKey() {
+        KVGrpc.KVBlockingStub rootKv = as(KVGrpc.newBlockingStub(channel), rootToken);
+        rootKv.put(PutRequest.newBuilder().setKey(bs("secret/password")).setValue(bs("hunter2")).build());
+        io.etcd.jetcd.api.KeyValue before = rootKv.range(RangeRequest.newBuilder().setKey(bs("secret/password")).build()).getKvs(0);
+        var alice = as(io.etcd.jetcd.api.ElectionGrpc.newBlockingStub(channel), aliceToken);
+        var nobody = io.etcd.jetcd.api.ElectionGrpc.newBlockingStub(channel);
+        String denied = "etcdserver: permission denied";
+        for (long rev : new long[] {before.getCreateRevision(), before.getCreateRevision() + 1, 0}) {
+            io.etcd.jetcd.api.LeaderKey secret = io.etcd.jetcd.api.LeaderKey.newBuilder().setName(bs("rw"))
+                    .setKey(bs("secret/password")).setRev(rev).build();
+            assertEtcdError(Status.Code.UNKNOWN, denied, () -> alice.proclaim(io.etcd.jetcd.api.ProclaimRequest.newBuilder()
+                    .setLeader(secret).setValue(bs("pwned")).build()));
+            assertEtcdError(Status.Code.UNKNOWN, denied, () -> alice.resign(io.etcd.jetcd.api.ResignRequest.newBuilder()
+                    .setLeader(secret).build()));
+            assertEtcdError(Status.Code.UNKNOWN, "etcdserver: user name is empty", () -> nobody.proclaim(
+                    io.etcd.jetcd.api.ProclaimRequest.newBuilder().setLeader(secret).setValue(bs("pwned")).build()));
+        }
+        // write permission alone is not enough: the compare reads the key
+        alice.campaign(io.etcd.jetcd.api.CampaignRequest.newBuilder().setName(bs("rw"))
+                .setLease(as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID())
+                .setValue(bs("me")).build());
+        long wRev = rootKv.range(RangeRequest.newBuilder().setKey(bs("w")).build()).getKvs(0).getCreateRevision();
+        assertEtcdError(Status.Code.UNKNOWN, denied, () -> alice.proclaim(io.etcd.jetcd.api.ProclaimRequest.newBuilder()
+                .setLeader(io.etcd.jetcd.api.LeaderKey.newBuilder().setName(bs("rw")).setKey(bs("w")).setRev(wRev))
+                .setValue(bs("pwned")).build()));
+        assertEquals(before, rootKv.range(RangeRequest.newBuilder().setKey(bs("secret/password")).build()).getKvs(0),
+                "refused proclaims and resigns changed nothing");
+
+        // on a key the caller may read and write, the election works as before
+        var leader = alice.campaign(io.etcd.jetcd.api.CampaignRequest.newBuilder().setName(bs("rw/e"))
+                .setLease(as(LeaseGrpc.newBlockingStub(channel), rootToken).leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID())
+                .setValue(bs("first")).build()).getLeader();
+        alice.proclaim(io.etcd.jetcd.api.ProclaimRequest.newBuilder().setLeader(leader).setValue(bs("second")).build());
+        assertEquals("second", rootKv.range(RangeRequest.newBuilder().setKey(leader.getKey()).build()).getKvs(0).getValue().toStringUtf8());
+        assertEtcdError(Status.Code.UNKNOWN, "election: not leader", () -> alice.proclaim(io.etcd.jetcd.api.ProclaimRequest.newBuilder()
+                .setLeader(leader.toBuilder().setRev(leader.getRev() + 100)).setValue(bs("x")).build()));
+        alice.resign(io.etcd.jetcd.api.ResignRequest.newBuilder().setLeader(leader).build());
+        assertEquals(0, rootKv.range(RangeRequest.newBuilder().setKey(leader.getKey()).build()).getCount());
+    }
+
     @Test
     @Order(5)
-    void changingAPasswordRevokesTheUsersTokens() {
+    void changingAPasswordRevokesTheUsersTokens() throws Exception {
         KVGrpc.KVBlockingStub alice = as(KVGrpc.newBlockingStub(channel), aliceToken);
         alice.range(RangeRequest.newBuilder().setKey(bs("a/1")).build());
+        java.util.concurrent.LinkedBlockingQueue<io.etcd.jetcd.api.WatchResponse> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        var watches = as(io.etcd.jetcd.api.WatchGrpc.newStub(channel), aliceToken).watch(new io.grpc.stub.StreamObserver<>() {
+            public void onNext(io.etcd.jetcd.api.WatchResponse r) {
+                answers.add(r);
+            }
+
+            public void onError(Throwable t) {
+            }
+
+            public void onCompleted() {
+            }
+        });
+        io.etcd.jetcd.api.WatchRequest watchA = io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(
+                io.etcd.jetcd.api.WatchCreateRequest.newBuilder().setKey(bs("a/")).setRangeEnd(bs("a0"))).build();
+        watches.onNext(watchA);
+        var before = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(before.getCreated() && !before.getCanceled(), before.toString());
+
         as(AuthGrpc.newBlockingStub(channel), rootToken).userChangePassword(AuthUserChangePasswordRequest.newBuilder()
                 .setName("alice").setPassword("newpw").build());
         assertEtcdError(Status.Code.UNAUTHENTICATED, "etcdserver: invalid auth token",
                 () -> alice.range(RangeRequest.newBuilder().setKey(bs("a/1")).build()));
+        // etcd re-reads a watch stream's token on every create: the open stream creates no more watches
+        watches.onNext(watchA);
+        var after = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(after.getCreated() && after.getCanceled(), after.toString());
+        assertEquals("rpc error: code = PermissionDenied desc = etcdserver: permission denied", after.getCancelReason());
+        watches.onCompleted();
         assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password",
                 () -> login("alice", "alicepw"));
         String fresh = login("alice", "newpw");
