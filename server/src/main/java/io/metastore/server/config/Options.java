@@ -82,6 +82,9 @@ public final class Options {
             new Option("follower-commit", "answer", "heartbeat|answer",
                     "how a follower learns a write it forwarded is committed: from the leader's next heartbeat or"
                             + " AppendEntries only, or also from the leader's answer", false),
+            new Option("raft-shared-timers", "true", "true|false",
+                    "jraft: election, vote, step-down and snapshot timers on shared scheduled pools instead of one"
+                            + " thread each ticking every millisecond", false),
             new Option("help", "false", "", "print this help and exit", true));
 
     public static Option find(String name) {

@@ -81,9 +81,13 @@ public record ServerConfig(
      * benchmark must record them.
      *
      * @param followerCommit how a follower learns that the entry of a write it forwarded is committed
+     * @param sharedTimers   jraft's election, vote, step-down and snapshot timers on its shared
+     *                       scheduled pools, which wake only when a timer is due, instead of a
+     *                       hashed-wheel timer thread each that ticks every millisecond
      */
     public record RaftSettings(int applyBatch, int disruptorBufferSize, boolean sync, int electionTimeoutMs,
-                               int snapshotIntervalSecs, int snapshotLogIndexMargin, FollowerCommit followerCommit) {
+                               int snapshotIntervalSecs, int snapshotLogIndexMargin, FollowerCommit followerCommit,
+                               boolean sharedTimers) {
     }
 
     /**

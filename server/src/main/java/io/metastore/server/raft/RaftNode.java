@@ -138,6 +138,10 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         options.setElectionTimeoutMs(s.electionTimeoutMs());
         options.setSnapshotIntervalSecs(s.snapshotIntervalSecs());
         options.setSnapshotLogIndexMargin(s.snapshotLogIndexMargin());
+        options.setSharedElectionTimer(s.sharedTimers());
+        options.setSharedVoteTimer(s.sharedTimers());
+        options.setSharedStepDownTimer(s.sharedTimers());
+        options.setSharedSnapshotTimer(s.sharedTimers());
         options.setFsm(fsm);
         options.setLogUri(raftDir.resolve("log").toString());
         options.setRaftMetaUri(raftDir.resolve("meta").toString());

@@ -21,7 +21,8 @@ class JraftSettingsTest {
     @Test
     void theOptionsReachJraftAndTheStartUpLine() {
         ServerConfig config = load("--raft-apply-batch", "64", "--raft-disruptor-buffer", "4096", "--raft-sync", "false",
-                "--election-timeout-ms", "1500", "--snapshot-interval-secs", "60", "--snapshot-log-index-margin", "10");
+                "--election-timeout-ms", "1500", "--snapshot-interval-secs", "60", "--snapshot-log-index-margin", "10",
+                "--raft-shared-timers", "false", "--follower-commit", "heartbeat");
         NodeOptions options = RaftNode.nodeOptions(config, null, Path.of("raft"));
         assertEquals(64, options.getRaftOptions().getApplyBatch());
         assertEquals(4096, options.getRaftOptions().getDisruptorBufferSize());
@@ -30,17 +31,20 @@ class JraftSettingsTest {
         assertEquals(1500, options.getElectionTimeoutMs());
         assertEquals(60, options.getSnapshotIntervalSecs());
         assertEquals(10, options.getSnapshotLogIndexMargin());
+        assertFalse(options.isSharedElectionTimer() || options.isSharedVoteTimer() || options.isSharedStepDownTimer()
+                || options.isSharedSnapshotTimer());
+        assertTrue(RaftNode.nodeOptions(load(), null, Path.of("raft")).isSharedElectionTimer(), "shared timers by default");
         assertEquals(Path.of("raft", "log").toString(), options.getLogUri());
         assertEquals(Path.of("raft", "snapshot").toString(), options.getSnapshotUri());
         String line = config.describe();
         assertTrue(line.contains("raft=RaftSettings[applyBatch=64, disruptorBufferSize=4096, sync=false, "
-                + "electionTimeoutMs=1500, snapshotIntervalSecs=60, snapshotLogIndexMargin=10, followerCommit=ANSWER]"), line);
+                + "electionTimeoutMs=1500, snapshotIntervalSecs=60, snapshotLogIndexMargin=10, followerCommit=HEARTBEAT, sharedTimers=false]"), line);
     }
 
     @Test
     void theDefaultsAreJraftsApplyBatchAndASixteenThousandEntryQueue() {
         String line = load().describe();
         assertTrue(line.contains("raft=RaftSettings[applyBatch=32, disruptorBufferSize=16384, sync=true, "
-                + "electionTimeoutMs=1000, snapshotIntervalSecs=3600, snapshotLogIndexMargin=0, followerCommit=ANSWER]"), line);
+                + "electionTimeoutMs=1000, snapshotIntervalSecs=3600, snapshotLogIndexMargin=0, followerCommit=ANSWER, sharedTimers=true]"), line);
     }
 }
