@@ -12,7 +12,9 @@ import java.util.List;
  * answers its client only once it applied it too, so the client then reads its own write on
  * this member (as etcd's followers, which wait for their own apply, guarantee).
  *
- * <p>Threading: {@link #applied} runs on the apply thread; {@link #await} on any thread.
+ * <p>Threading: {@link #applied} runs on the apply thread, and so do the continuations of the
+ * futures it completes (a follower's answer to its client: cheap, never blocking, as the
+ * leader's answers to its own proposals, which also run there); {@link #await} on any thread.
  */
 public final class AppliedIndex {
     private final Map<Long, List<CompletableFuture<Void>>> waiting = new ConcurrentSkipListMap<>();
@@ -44,7 +46,9 @@ public final class AppliedIndex {
             if (e == null) {
                 break;
             }
-            e.getValue().forEach(f -> f.completeAsync(() -> null));
+            // on this thread, as the leader completes its own proposals: completeAsync would use
+            // CompletableFuture's default pool, which on a machine of two cores is a new thread per task
+            e.getValue().forEach(f -> f.complete(null));
         }
     }
 
