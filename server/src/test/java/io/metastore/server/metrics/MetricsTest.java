@@ -70,6 +70,9 @@ class MetricsTest {
         for (int i = 0; i < 5; i++) {
             put("m/put" + i, "v");
         }
+        // a call is counted as handled when the server's stream closes, possibly just after the client has its answer
+        TestServers.await(() -> Scrape.of(server.metrics()).value("grpc_server_handled_total", PUT_OK)
+                - before.value("grpc_server_handled_total", PUT_OK) >= 5, "the five puts to be counted as handled");
         Scrape after = Scrape.of(server.metrics());
         assertEquals(5, after.value("etcd_mvcc_put_total") - before.value("etcd_mvcc_put_total"));
         assertEquals(5, after.value("grpc_server_handled_total", PUT_OK) - before.value("grpc_server_handled_total", PUT_OK));
@@ -111,7 +114,12 @@ class MetricsTest {
         assertEquals(1, after.value("etcd_mvcc_put_total") - before.value("etcd_mvcc_put_total"));
         String[] invalid = {"grpc_type", "unary", "grpc_service", "etcdserverpb.KV", "grpc_method", "Put",
             "grpc_code", "InvalidArgument"};
-        assertEquals(1, after.value("grpc_server_handled_total", invalid) - before.value("grpc_server_handled_total", invalid));
+        // the server's stream tracer counts a call when its stream closes, which may be just after the
+        // client has the status; wait for it, then check it was counted once
+        TestServers.await(() -> Scrape.of(server.metrics()).value("grpc_server_handled_total", invalid)
+                - before.value("grpc_server_handled_total", invalid) >= 1, "the refused put to be counted as handled");
+        assertEquals(1, Scrape.of(server.metrics()).value("grpc_server_handled_total", invalid)
+                - before.value("grpc_server_handled_total", invalid));
     }
 
     @Test
