@@ -43,7 +43,9 @@ class ClusterTest {
         List<String> args = new ArrayList<>(List.of("--member-id", String.valueOf(member), "--cluster", String.join(",", peers),
                 "--data-dir", dir.resolve("m" + member).toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0",
                 "--storage", member == 3 ? "memory" : "rocksdb", "--raft-sync", "false",
-                "--election-timeout-ms", "1500", "--snapshot-interval-secs", "0"));
+                "--election-timeout-ms", "1500", "--snapshot-interval-secs", "0",
+                // two members push their commit index after applying, one leaves it to heartbeats
+                "--commit-push", member == 3 ? "false" : "true"));
         args.addAll(List.of(extra));
         return ((ConfigLoader.Run) ConfigLoader.load(args.toArray(String[]::new), Map.of())).config();
     }

@@ -198,7 +198,8 @@ public final class ConfigLoader {
                 intOption(o, "election-timeout-ms", 100, 600_000),
                 intOption(o, "snapshot-interval-secs", 0, Integer.MAX_VALUE),
                 intOption(o, "snapshot-log-index-margin", 0, Integer.MAX_VALUE),
-                choice(o, "follower-commit", ServerConfig.FollowerCommit.class), bool(o, "raft-shared-timers"));
+                choice(o, "follower-commit", ServerConfig.FollowerCommit.class), bool(o, "raft-shared-timers"),
+                bool(o, "commit-push"));
         return new ServerConfig(memberId, peers, grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)),
                 intOption(o, "port", 0, 65535), tls(o),
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,

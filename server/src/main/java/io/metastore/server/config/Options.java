@@ -85,6 +85,9 @@ public final class Options {
             new Option("raft-shared-timers", "true", "true|false",
                     "jraft: election, vote, step-down and snapshot timers on shared scheduled pools instead of one"
                             + " thread each ticking every millisecond", false),
+            new Option("commit-push", "false", "true|false",
+                    "the leader sends the new commit index to the followers right after applying (a heartbeat round)"
+                            + " instead of with the next AppendEntries or heartbeat", false),
             new Option("help", "false", "", "print this help and exit", true));
 
     public static Option find(String name) {

@@ -84,10 +84,13 @@ public record ServerConfig(
      * @param sharedTimers   jraft's election, vote, step-down and snapshot timers on its shared
      *                       scheduled pools, which wake only when a timer is due, instead of a
      *                       hashed-wheel timer thread each that ticks every millisecond
+     * @param commitPush     the leader sends its new commit index to every follower right after it
+     *                       applied entries (one heartbeat round, at most one in flight), as etcd's
+     *                       leader does, instead of leaving it to the next AppendEntries or heartbeat
      */
     public record RaftSettings(int applyBatch, int disruptorBufferSize, boolean sync, int electionTimeoutMs,
                                int snapshotIntervalSecs, int snapshotLogIndexMargin, FollowerCommit followerCommit,
-                               boolean sharedTimers) {
+                               boolean sharedTimers, boolean commitPush) {
     }
 
     /**

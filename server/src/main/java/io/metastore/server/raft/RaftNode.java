@@ -58,6 +58,8 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
     private final LongAdder pending = new LongAdder();
     private final EntryClosure.Outcome outcome = this::finished;
     private final CommitHints commitHints;
+    /** Commit pushes: 0 none in flight, 1 one in flight, 2 one in flight and another wanted after it. */
+    private final java.util.concurrent.atomic.AtomicInteger commitPushes = new java.util.concurrent.atomic.AtomicInteger();
 
     public RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec, Metrics metrics) {
         this(config, fsm, codec, metrics, fsm.logAppendTimes());
@@ -76,6 +78,9 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         }
         PeerId self = PeerId.parsePeer(config.raftAddress());
         NodeOptions options = nodeOptions(config, fsm, raftDir);
+        if (config.raft().commitPush() && fsm != null) {
+            fsm.afterLeaderApply(this::pushCommit);
+        }
         this.commitHints = new CommitHints(config.raft().followerCommit() == ServerConfig.FollowerCommit.ANSWER,
                 metrics::commitHintTaken);
         options.setServiceFactory(TimedLogStorage.factory(metrics, commitHints, times));
@@ -207,6 +212,30 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
     /** Commands this member handed to Raft that are neither applied nor failed yet. */
     public long pendingProposals() {
         return pending.sum();
+    }
+
+    /**
+     * Sends the leader's commit index to every follower now: a ReadIndex round on the leader sends
+     * each follower a heartbeat carrying it (jraft has no other public way), so followers apply,
+     * and their watchers see, an entry without waiting for the next AppendEntries or heartbeat.
+     * Runs on the state-machine thread after each group of applied entries; at most one round is
+     * in flight, and one more follows it if entries were applied meanwhile.
+     */
+    private void pushCommit() {
+        if (commitPushes.getAndUpdate(s -> s == 0 ? 1 : 2) == 0) {
+            startCommitPush();
+        }
+    }
+
+    private void startCommitPush() {
+        node.readIndex(new byte[0], new ReadIndexClosure() {
+            @Override
+            public void run(Status status, long index, byte[] reqCtx) {
+                if (commitPushes.getAndUpdate(s -> s == 2 ? 1 : 0) == 2) {
+                    startCommitPush();
+                }
+            }
+        });
     }
 
     /**

@@ -62,6 +62,8 @@ public final class StoreStateMachine extends StateMachineAdapter {
     private final Runnable leaderChanged;
     private final Stages stages;
     private final LogAppendTimes logAppendTimes = new LogAppendTimes();
+    /** Runs on the leader after each group of entries is applied; set once by the Raft node before it starts. */
+    private volatile Runnable afterLeaderApply = () -> { };
     private volatile long term;
     private volatile boolean leader;
     private volatile RaftException error;
@@ -114,6 +116,14 @@ public final class StoreStateMachine extends StateMachineAdapter {
             }
             it.next();
         }
+        if (leader) {
+            afterLeaderApply.run();
+        }
+    }
+
+    /** What the leader does after each group of entries it applied (the Raft node sets it before it starts). */
+    void afterLeaderApply(Runnable action) {
+        this.afterLeaderApply = action;
     }
 
     private Command decode(ByteBuffer data) {

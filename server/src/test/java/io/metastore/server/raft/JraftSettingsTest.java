@@ -38,13 +38,13 @@ class JraftSettingsTest {
         assertEquals(Path.of("raft", "snapshot").toString(), options.getSnapshotUri());
         String line = config.describe();
         assertTrue(line.contains("raft=RaftSettings[applyBatch=64, disruptorBufferSize=4096, sync=false, "
-                + "electionTimeoutMs=1500, snapshotIntervalSecs=60, snapshotLogIndexMargin=10, followerCommit=HEARTBEAT, sharedTimers=false]"), line);
+                + "electionTimeoutMs=1500, snapshotIntervalSecs=60, snapshotLogIndexMargin=10, followerCommit=HEARTBEAT, sharedTimers=false, commitPush=false]"), line);
     }
 
     @Test
     void theDefaultsAreJraftsApplyBatchAndASixteenThousandEntryQueue() {
         String line = load().describe();
         assertTrue(line.contains("raft=RaftSettings[applyBatch=32, disruptorBufferSize=16384, sync=true, "
-                + "electionTimeoutMs=1000, snapshotIntervalSecs=3600, snapshotLogIndexMargin=0, followerCommit=ANSWER, sharedTimers=true]"), line);
+                + "electionTimeoutMs=1000, snapshotIntervalSecs=3600, snapshotLogIndexMargin=0, followerCommit=ANSWER, sharedTimers=true, commitPush=false]"), line);
     }
 }
