@@ -228,7 +228,13 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
     }
 
     private void startCommitPush() {
-        node.readIndex(new byte[0], new ReadIndexClosure() {
+        Node started = node;
+        if (started == null) {
+            // entries replayed while jraft starts, before this member can lead
+            commitPushes.set(0);
+            return;
+        }
+        started.readIndex(new byte[0], new ReadIndexClosure() {
             @Override
             public void run(Status status, long index, byte[] reqCtx) {
                 if (commitPushes.getAndUpdate(s -> s == 2 ? 1 : 0) == 2) {
