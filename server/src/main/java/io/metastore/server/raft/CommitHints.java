@@ -73,13 +73,9 @@ final class CommitHints {
     /** Log thread: the log storage wrote entries up to {@code lastIndex}, or was cut back to it. */
     void persisted(long lastIndex) {
         persistedIndex = lastIndex;
-        if (ballotBox != null && hintPending()) {
+        if (ballotBox != null) {
             tryAdopt();
         }
-    }
-
-    private synchronized boolean hintPending() {
-        return hintIndex != 0;
     }
 
     /** The leader said the entry {@code index} of {@code term} is applied, hence committed. */
