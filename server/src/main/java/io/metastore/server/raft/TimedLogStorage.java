@@ -46,13 +46,7 @@ final class TimedLogStorage implements LogStorage, Describer {
     public boolean appendEntry(LogEntry entry) {
         long start = System.nanoTime();
         boolean ok = log.appendEntry(entry);
-        long end = System.nanoTime();
-        metrics.logAppended(end - start);
-        if (ok) {
-            long index = entry.getId().getIndex();
-            times.written(index, index, end);
-            hints.persisted(index);
-        }
+        appended(start, ok ? List.of(entry) : List.of());
         return ok;
     }
 
@@ -60,14 +54,19 @@ final class TimedLogStorage implements LogStorage, Describer {
     public int appendEntries(List<LogEntry> entries) {
         long start = System.nanoTime();
         int n = log.appendEntries(entries);
+        appended(start, entries.subList(0, Math.max(n, 0)));
+        return n;
+    }
+
+    /** One append took from {@code startNanos} until now and wrote {@code written}. */
+    private void appended(long startNanos, List<LogEntry> written) {
         long end = System.nanoTime();
-        metrics.logAppended(end - start);
-        if (n > 0) {
-            long last = entries.get(n - 1).getId().getIndex();
-            times.written(entries.get(0).getId().getIndex(), last, end);
+        metrics.logAppended(end - startNanos);
+        if (!written.isEmpty()) {
+            long last = written.get(written.size() - 1).getId().getIndex();
+            times.written(written.get(0).getId().getIndex(), last, end);
             hints.persisted(last);
         }
-        return n;
     }
 
     @Override
