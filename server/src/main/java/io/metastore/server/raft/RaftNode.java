@@ -62,10 +62,6 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger commitPushes = new java.util.concurrent.atomic.AtomicInteger();
 
     public RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec, Metrics metrics) {
-        this(config, fsm, codec, metrics, fsm.logAppendTimes());
-    }
-
-    private RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec, Metrics metrics, LogAppendTimes times) {
         this.codec = codec;
         this.fsm = fsm;
         this.metrics = metrics;
@@ -83,7 +79,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         }
         this.commitHints = new CommitHints(config.raft().followerCommit() == ServerConfig.FollowerCommit.ANSWER,
                 metrics::commitHintTaken);
-        options.setServiceFactory(TimedLogStorage.factory(metrics, commitHints, times));
+        options.setServiceFactory(TimedLogStorage.factory(metrics, commitHints, fsm.logAppendTimes()));
         // jraft's transport (bolt) logs through sofa-common-tools, whose logback adapter predates
         // logback 1.5 and fails with a stack trace; without it bolt logs through SLF4J like the rest.
         if (System.getProperty(SOFA_LOGBACK_DISABLE) == null) {
