@@ -34,6 +34,8 @@ class ClusterTest {
     Path dir;
     final List<String> peers = new ArrayList<>();
     MetaStoreServer[] members = new MetaStoreServer[3];
+    /** Prefix of the members' data dirs, for a test that starts a second cluster. */
+    String generation = "";
 
     static ByteSequence bs(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
@@ -41,7 +43,7 @@ class ClusterTest {
 
     ServerConfig config(int member, String... extra) {
         List<String> args = new ArrayList<>(List.of("--member-id", String.valueOf(member), "--cluster", String.join(",", peers),
-                "--data-dir", dir.resolve("m" + member).toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0",
+                "--data-dir", dir.resolve(generation + "m" + member).toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0",
                 "--storage", member == 3 ? "memory" : "rocksdb", "--raft-sync", "false",
                 "--election-timeout-ms", "1500", "--snapshot-interval-secs", "0",
                 // two members push their commit index after applying, one leaves it to heartbeats
@@ -170,14 +172,22 @@ class ClusterTest {
         assertTrue(text.contains("metastore_write_stage_duration_seconds_count{role=\"follower\",stage=\"apply_here\"} 20"),
                 "every forwarded put timed stage by stage");
 
-        // the same member learning commits only from heartbeats still answers every write after applying it
-        members[f].close();
-        members[f] = MetaStoreServer.start(config(f + 1, "--follower-commit", "heartbeat"));
-        await(() -> members[f].raft().leaderAddress() != null, "the restarted follower to see the leader");
-        try (Client client = TestServers.client(members[f].grpcPort())) {
+        // a cluster whose members learn commits only from heartbeats still answers every write after applying it
+        stop();
+        peers.clear();
+        generation = "heartbeat-";
+        for (int i = 0; i < 3; i++) {
+            peers.add("127.0.0.1:" + TestServers.freePort());
+        }
+        for (int i = 0; i < 3; i++) {
+            members[i] = MetaStoreServer.start(config(i + 1, "--follower-commit", "heartbeat"));
+        }
+        await(() -> leader() != null, "a leader of the heartbeat cluster");
+        int g = aFollower();
+        try (Client client = TestServers.client(members[g].grpcPort())) {
             putAndReadEachBack(client.getKVClient(), "beat/", 5);
         }
-        assertEquals(0, metric(members[f], "metastore_follower_commit_hints_total"), "no hint taken with --follower-commit heartbeat");
+        assertEquals(0, metric(members[g], "metastore_follower_commit_hints_total"), "no hint taken with --follower-commit heartbeat");
     }
 
     @Test
