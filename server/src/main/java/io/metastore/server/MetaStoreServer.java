@@ -170,7 +170,7 @@ public final class MetaStoreServer implements AutoCloseable {
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision,
                     proposer, memberIds);
             membership.serveForwarded(forwarded);
-            ClientPort clientPort = new ClientPort(tls == null ? null : tls.clientPort());
+            ClientPort clientPort = new ClientPort(tls == null ? null : tls.clientPort(), config.limits().httpRequestTimeoutMs());
             grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), new GrpcServer.Setup(clientPort.credentials(),
                     config.grpcExecutor() == ServerConfig.GrpcExecutor.DIRECT ? raft::isLeader : null, config.limits(),
                     metrics.grpc()),
@@ -196,7 +196,8 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(grpc);
             closeOrder.push(clientPort); // closes before gRPC: its HTTP connections are not gRPC transports
             if (config.httpEnabled()) {
-                http = new HttpListener(config.grpcHost(), config.httpPort(), tls == null ? null : tls.http1(), new KeyValueApi(status, grpc.localChannel()));
+                http = new HttpListener(config.grpcHost(), config.httpPort(), tls == null ? null : tls.http1(),
+                        config.limits().httpRequestTimeoutMs(), new KeyValueApi(status, grpc.localChannel()));
                 closeOrder.push(http);
             } else {
                 http = null;

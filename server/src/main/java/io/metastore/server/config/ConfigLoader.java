@@ -255,7 +255,8 @@ public final class ConfigLoader {
                 intOption(o, "max-concurrent-streams", 0, Integer.MAX_VALUE),
                 intOption(o, "max-watchers", 1, Integer.MAX_VALUE),
                 intOption(o, "max-leases", 0, Integer.MAX_VALUE),
-                intOption(o, "max-requests-per-second", 0, Integer.MAX_VALUE));
+                intOption(o, "max-requests-per-second", 0, Integer.MAX_VALUE),
+                intOption(o, "http-request-timeout-ms", 0, Integer.MAX_VALUE));
     }
 
     private static String authToken(Map<String, String> o) {

@@ -60,6 +60,9 @@ public final class Options {
                     "auth tokens: simple (issued through the log) or signed JWT with a shared HMAC secret", false),
             new Option("max-request-bytes", "1572864", "BYTES",
                     "largest request accepted for Raft ('request is too large' above it); gRPC messages may be 512 KiB larger", false),
+            new Option("http-request-timeout-ms", "30000", "MS",
+                    "an HTTP/1.1 connection (client port or --port) whose request has not arrived whole this long"
+                            + " after the connection opened or the previous answer is closed (0: never)", false),
             new Option("max-concurrent-streams", "0", "N", "concurrent gRPC calls per client connection (0: no limit)", false),
             new Option("max-watchers", "100000", "N", "watchers this member serves; a create beyond it is canceled"
                     + " with 'too many requests'", false),

@@ -111,16 +111,21 @@ public record ServerConfig(
      * @param maxWatchers          watchers on this member
      * @param maxLeases            leases in the cluster, checked when a grant is proposed (0: no limit)
      * @param maxRequestsPerSecond calls accepted per second, with a burst of one second's worth (0: no limit)
+     * @param httpRequestTimeoutMs how long an HTTP/1.1 connection may take to send a whole request, from its
+     *                             opening or the previous answer (0: no limit); a slow or stalled client
+     *                             would otherwise hold its descriptor for ever
      */
     public record Limits(int maxRequestBytes, int maxConcurrentStreams, int maxWatchers, int maxLeases,
-                         int maxRequestsPerSecond) {
+                         int maxRequestsPerSecond, int httpRequestTimeoutMs) {
+        /** The default {@code --http-request-timeout-ms}. */
+        public static final int DEFAULT_HTTP_REQUEST_TIMEOUT_MS = 30_000;
         /** etcd's default {@code --max-request-bytes}: 1.5 MiB. */
         public static final int DEFAULT_MAX_REQUEST_BYTES = 3 * 512 * 1024;
         /** etcd's {@code grpcOverheadBytes}: what a message may carry beyond the request limit. */
         public static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
         public static Limits defaults() {
-            return new Limits(DEFAULT_MAX_REQUEST_BYTES, 0, 100_000, 0, 0);
+            return new Limits(DEFAULT_MAX_REQUEST_BYTES, 0, 100_000, 0, 0, DEFAULT_HTTP_REQUEST_TIMEOUT_MS);
         }
 
         /** The largest message a client may send or receive: the request limit plus gRPC's overhead. */

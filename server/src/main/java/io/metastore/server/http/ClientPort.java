@@ -63,9 +63,15 @@ public final class ClientPort implements AutoCloseable {
     private final ChannelGroup httpChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile HttpRoutes routes;
 
-    /** @param tls the server's TLS context (ALPN http/1.1 and h2), or {@code null} for plaintext */
-    public ClientPort(SslContext tls) {
+    private final int requestTimeoutMs;
+
+    /**
+     * @param tls              the server's TLS context (ALPN http/1.1 and h2), or {@code null} for plaintext
+     * @param requestTimeoutMs how long an HTTP/1.1 connection may take to send a whole request (0: no limit)
+     */
+    public ClientPort(SslContext tls, int requestTimeoutMs) {
         this.tls = tls;
+        this.requestTimeoutMs = requestTimeoutMs;
     }
 
     /** The HTTP routes; set before the gRPC server starts taking connections. */
@@ -219,7 +225,7 @@ public final class ClientPort implements AutoCloseable {
             // grpc-netty's write buffer waits for a negotiation that will not happen here
             InternalWriteBufferingAndExceptionHandlerUtils.writeBufferingAndRemove(ch);
             ChannelPipeline p = ctx.pipeline();
-            p.addAfter(ctx.name(), null, new Http1Handler(r));
+            p.addAfter(ctx.name(), null, new Http1Handler(r, requestTimeoutMs));
             p.addAfter(ctx.name(), null, new HttpServerCodec());
             httpChannels.add(ch);
             ByteBuf bytes = seen;

@@ -23,6 +23,12 @@ import io.netty.util.ReferenceCountUtil;
  * <p>Anything other than HTTP written to the channel from outside (the gRPC server's close
  * commands reach a client-port connection that way) is dropped: these connections are closed
  * by their listener instead.
+ *
+ * <p>A request must arrive whole (request line, headers and body) within the request timeout,
+ * counted from the connection's opening or from the end of the previous answer; otherwise the
+ * connection is closed. Without it a client dripping bytes, or opening connections and sending
+ * nothing, holds a descriptor for ever (slow-loris). A long answer, such as a watch stream, is
+ * not limited: its request is complete, and the clock starts again only when the answer ends.
  */
 final class Http1Handler extends ChannelDuplexHandler {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Http1Handler.class);
@@ -31,9 +37,43 @@ final class Http1Handler extends ChannelDuplexHandler {
     private HttpResponder responder;
     private boolean bodyDone;
     private boolean answered;
+    private final long requestTimeoutNanos;
+    /** The pending close of a connection whose request is not whole yet; null while none is armed. */
+    private java.util.concurrent.ScheduledFuture<?> requestDeadline;
 
-    Http1Handler(HttpRoutes routes) {
+    /** @param requestTimeoutMs how long a whole request may take to arrive (0: no limit) */
+    Http1Handler(HttpRoutes routes, int requestTimeoutMs) {
         this.routes = routes;
+        this.requestTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        armRequestDeadline(ctx); // waiting for the first request
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarmRequestDeadline();
+    }
+
+    /** Starts the clock for the next request to arrive whole; runs on the event loop. */
+    private void armRequestDeadline(ChannelHandlerContext ctx) {
+        disarmRequestDeadline();
+        if (requestTimeoutNanos > 0 && ctx.channel().isOpen()) {
+            requestDeadline = ctx.executor().schedule(() -> {
+                requestDeadline = null;
+                LOG.debug("HTTP connection from {} sent no whole request in time; closing it", ctx.channel().remoteAddress());
+                ctx.close();
+            }, requestTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void disarmRequestDeadline() {
+        if (requestDeadline != null) {
+            requestDeadline.cancel(false);
+            requestDeadline = null;
+        }
     }
 
     @Override
@@ -50,7 +90,10 @@ final class Http1Handler extends ChannelDuplexHandler {
                 if (msg instanceof LastHttpContent) {
                     bodyDone = true;
                     if (!answered) {
+                        disarmRequestDeadline(); // the request is whole; its answer may take as long as it takes
                         ctx.channel().config().setAutoRead(false);
+                    } else {
+                        armRequestDeadline(ctx); // answered early; now the next request's turn
                     }
                     exchange.end();
                 }
@@ -85,6 +128,7 @@ final class Http1Handler extends ChannelDuplexHandler {
         }
         answered = true;
         if (bodyDone) {
+            armRequestDeadline(ctx); // the next request on this keep-alive connection
             ctx.channel().config().setAutoRead(true);
             ctx.read();
         }
@@ -102,6 +146,7 @@ final class Http1Handler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        disarmRequestDeadline();
         if (exchange != null && !answered) {
             exchange.abort();
         }

@@ -26,8 +26,11 @@ public final class HttpListener implements AutoCloseable {
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel server;
 
-    /** @param tls the server's TLS context (ALPN http/1.1), or {@code null} for plain HTTP */
-    public HttpListener(String host, int port, SslContext tls, HttpRoutes routes) {
+    /**
+     * @param tls              the server's TLS context (ALPN http/1.1), or {@code null} for plain HTTP
+     * @param requestTimeoutMs how long a connection may take to send a whole request (0: no limit)
+     */
+    public HttpListener(String host, int port, SslContext tls, int requestTimeoutMs, HttpRoutes routes) {
         ServerBootstrap b = new ServerBootstrap().group(loop).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -36,7 +39,7 @@ public final class HttpListener implements AutoCloseable {
                         if (tls != null) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(new HttpServerCodec(), new Http1Handler(routes));
+                        ch.pipeline().addLast(new HttpServerCodec(), new Http1Handler(routes, requestTimeoutMs));
                     }
                 });
         try {

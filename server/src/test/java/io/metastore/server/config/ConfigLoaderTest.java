@@ -47,10 +47,10 @@ class ConfigLoaderTest {
 
     @Test
     void limitsDefaultToEtcdsAndAreOptions() {
-        assertEquals(new ServerConfig.Limits(1572864, 0, 100_000, 0, 0), load(Map.of()).limits());
+        assertEquals(new ServerConfig.Limits(1572864, 0, 100_000, 0, 0, 30_000), load(Map.of()).limits());
         ServerConfig c = load(Map.of("METASTORE_MAX_LEASES", "7"), "--max-request-bytes", "1024",
                 "--max-concurrent-streams", "8", "--max-watchers", "5", "--max-requests-per-second=100");
-        assertEquals(new ServerConfig.Limits(1024, 8, 5, 7, 100), c.limits());
+        assertEquals(new ServerConfig.Limits(1024, 8, 5, 7, 100, 30_000), c.limits());
         assertThrows(ConfigException.class, () -> load(Map.of(), "--max-request-bytes", "0"));
         assertThrows(ConfigException.class, () -> load(Map.of(), "--max-requests-per-second", "-1"));
     }

@@ -202,7 +202,7 @@ class TlsTest {
                 response.onCompleted();
             }
         };
-        ClientPort port = new ClientPort(tls.clientPort());
+        ClientPort port = new ClientPort(tls.clientPort(), 0);
         GrpcServer grpc = new GrpcServer("127.0.0.1", 0, new GrpcServer.Setup(port.credentials(), null,
                 ServerConfig.Limits.defaults(), null), List.of(kv), capture).start();
         ManagedChannel ch = tlsChannel(grpc.port(), true);
