@@ -112,6 +112,28 @@ class HttpGatewayTest {
         assertEquals(b64("new"), range.getAsJsonArray("kvs").get(0).getAsJsonObject().get("value").getAsString());
     }
 
+    /**
+     * etcd 3.4.23's gateway answers a txn nested 49 (and 120) deep with the nested responses; here the
+     * answer was parsed with protobuf's default limit of 100 messages (two a level) and the committed
+     * txn was answered as failed.
+     */
+    @Test
+    void txnNested49DeepIsAnsweredWhole() throws Exception {
+        String k = b64("nested-key");
+        String txn = "{\"success\":[{\"request_put\":{\"key\":\"" + k + "\",\"value\":\"" + b64("deep") + "\"}}]}";
+        for (int i = 1; i < 49; i++) {
+            txn = "{\"success\":[{\"request_txn\":" + txn + "}]}";
+        }
+        JsonObject level = ok("/v3/kv/txn", txn);
+        for (int i = 1; i < 49; i++) {
+            assertTrue(level.get("succeeded").getAsBoolean(), "level " + i);
+            level = level.getAsJsonArray("responses").get(0).getAsJsonObject().getAsJsonObject("response_txn");
+        }
+        assertTrue(level.getAsJsonArray("responses").get(0).getAsJsonObject().has("response_put"));
+        assertArrayEquals("deep".getBytes(StandardCharsets.UTF_8), etcd.getKVClient().get(ByteSequence.from("nested-key",
+                StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS).getKvs().get(0).getValue().getBytes());
+    }
+
     @Test
     void badEnumIsRefusedAndChangesNothing() throws Exception {
         String k = b64("enum-key");
