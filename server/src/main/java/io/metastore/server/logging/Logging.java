@@ -8,6 +8,7 @@ import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.status.StatusUtil;
 import ch.qos.logback.core.util.StatusPrinter2;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.net.URL;
 import java.util.Locale;
@@ -15,7 +16,10 @@ import java.util.Locale;
 /**
  * Reloads the server's {@code logback.xml} with the logging options. Logging is a property of
  * the process, not of a member, so only {@code Main} calls this; members embedded in tests and
- * benchmarks log with the file's defaults.
+ * benchmarks log with the file's defaults. It also routes {@code java.util.logging} (grpc-java's
+ * logger: an oversized message, a broken stream) into SLF4J, so every line the process writes
+ * follows {@code --log-format} and {@code --log-level}; the file's {@code LevelChangePropagator}
+ * keeps JUL's levels equal to logback's, so a disabled JUL call stays cheap.
  */
 public final class Logging {
     private Logging() {
@@ -51,6 +55,9 @@ public final class Logging {
             new StatusPrinter2().print(context);
             throw new IllegalStateException("cannot configure logging: logback reported errors (above)");
         }
+        // JUL's own ConsoleHandler on the root logger would print a second, unformatted copy of every line
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
     }
 
     /** Parses {@code --log-level}: error, warn, info, debug or trace. */

@@ -34,6 +34,7 @@ import java.util.Iterator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,7 +97,8 @@ class MaintenanceServiceTest {
                 () -> m.hashKV(HashKVRequest.newBuilder().setRevision(rev + 100).build()));
         assertEquals(Status.Code.OUT_OF_RANGE, future.getStatus().getCode());
         m.hash(HashRequest.getDefaultInstance());
-        m.defragment(DefragmentRequest.getDefaultInstance());
+        // etcd 3.4.23 answers Defragment with an empty message: no header (POST /v3/maintenance/defragment gives {})
+        assertFalse(m.defragment(DefragmentRequest.getDefaultInstance()).hasHeader(), "etcd 3.4 sends no header");
         assertEquals(m.hashKV(HashKVRequest.newBuilder().setRevision(rev).build()).getHash(), h1, "defragment keeps data");
     }
 
