@@ -38,7 +38,13 @@ import io.metastore.server.raft.AppliedIndex;
 import io.metastore.server.raft.ClusterIdentity;
 import io.metastore.server.raft.IdentityFile;
 import io.metastore.server.raft.ForwardProcessor;
+import io.metastore.server.raft.ForwardRequest;
+import io.metastore.server.raft.ForwardResponse;
 import io.metastore.server.raft.MemberInfo;
+import io.metastore.server.raft.MemberInfoProcessor;
+import io.metastore.server.raft.MemberInfoRequest;
+import io.metastore.server.peer.PeerTransport;
+import io.metastore.server.tls.PeerTls;
 import io.metastore.server.maintenance.Maintenance;
 import io.metastore.server.metrics.Metrics;
 import io.metastore.server.metrics.TimedEngine;
@@ -97,11 +103,22 @@ public final class MetaStoreServer implements AutoCloseable {
         this.config = config;
         try {
             NettyTls tls = NettyTls.load(config.tls()); // first: bad certificate files stop nothing half-started
+            PeerTransport peers = new PeerTransport(config.peer(), PeerTls.load(config.peer().tls()))
+                    .register(ForwardRequest.getDefaultInstance()).register(ForwardResponse.getDefaultInstance())
+                    .register(MemberInfoRequest.getDefaultInstance()).register(MemberInfo.getDefaultInstance());
+            if (!peers.secure()) {
+                LOG.warn(
+                        "the Raft peer port {} has no TLS{}: whoever reaches it can act as a member (write any key, change"
+                                + " any user); keep it on a trusted network, or give every member --peer-cert-file,"
+                                + " --peer-key-file and --peer-trusted-ca-file", config.raftAddress(),
+                        config.peer().transport() == ServerConfig.Peer.Transport.BOLT ? " and listens on every interface (bolt)" : "");
+            }
             closeOrder.push(lockDataDir(config.dataDir()));
             // runs after everything below has closed, before the lock is released: what the libraries wrote last is private too
             closeOrder.push(() -> OwnerOnly.tighten(config.dataDir()));
             privateSubdirs(config);
-            ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join());
+            ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join(),
+                    peers);
             engine = new TimedEngine(switch (config.storage()) {
                 case MEMORY -> new MemoryEngine(config.memoryLocking());
                 case ROCKSDB -> new RocksEngine(config.dataDir().resolve("engine"), RocksEngineOptions.defaults());
@@ -138,13 +155,14 @@ public final class MetaStoreServer implements AutoCloseable {
                         watchHub.onApplied(applied);
                         keyEvents.onApplied(applied);
                     }, appliedIndex, metrics::leaderChanged, metrics.stages());
-            raft = new RaftNode(config, fsm, codec, metrics);
+            raft = new RaftNode(config, fsm, codec, metrics, peers);
             closeOrder.push(raft);
             Proposer proposer = Proposer.create(config.proposalStrategy(), raft, config.proposalWaitMillis(),
                     config.grpcExecutor() == ServerConfig.GrpcExecutor.POOL);
             closeOrder.push(proposer);
             Headers headers = new Headers(identity.clusterId(), memberIds::self, raft::term);
-            LeaderForwarder forwarder = new LeaderForwarder(raft, appliedIndex, FORWARD_TIMEOUT_MILLIS, metrics.stages());
+            LeaderForwarder forwarder = new LeaderForwarder(raft, peers.client(), appliedIndex, FORWARD_TIMEOUT_MILLIS,
+                    metrics.stages());
             closeOrder.push(forwarder);
             Quota quota = new Quota(alarms, proposer, memberIds::self);
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota,
@@ -163,10 +181,10 @@ public final class MetaStoreServer implements AutoCloseable {
             raftAuth.serveForwarded(forwarded);
             Concurrency concurrency = new Concurrency(raftKv, keyEvents);
             Maintenance maintenance = new Maintenance(store, engine, raft, headers, alarms, raftAuth, memberIds);
-            java.util.function.Supplier<MemberInfo> self = () -> new MemberInfo("member-" + config.memberId(),
-                    (config.tls().enabled() ? "https://" : "http://") + config.grpcHost() + ":" + grpcPort(), identity.clusterId(),
-                    raft.node().getLastAppliedLogIndex());
-            raft.registerProcessor(MemberInfo.processor(self));
+            java.util.function.Supplier<MemberInfo> self = () -> MemberInfo.newBuilder().setName("member-" + config.memberId())
+                    .setClientUrl((config.tls().enabled() ? "https://" : "http://") + config.grpcHost() + ":" + grpcPort())
+                    .setClusterId(identity.clusterId()).setAppliedIndex(raft.node().getLastAppliedLogIndex()).build();
+            raft.registerProcessor(new MemberInfoProcessor(self));
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision,
                     proposer, memberIds);
             membership.serveForwarded(forwarded);

@@ -206,21 +206,36 @@ public final class ConfigLoader {
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,
                 choice(o, "lease-expiry", ExpiryTracker.Kind.class), choice(o, "grpc-executor", ServerConfig.GrpcExecutor.class),
-                quotaBytes(o), authToken(o), limits(o), log(o), raft);
+                quotaBytes(o), authToken(o), limits(o), log(o), raft, peer(o));
     }
 
     /** etcd's client TLS flags; whether the files hold usable PEM is checked when the server builds its contexts. */
     private static ServerConfig.Tls tls(Map<String, String> o) {
-        Path cert = readableFile(o, "cert-file");
-        Path key = readableFile(o, "key-file");
-        Path ca = readableFile(o, "trusted-ca-file");
-        boolean clientCertAuth = bool(o, "client-cert-auth");
+        return tls(o, "");
+    }
+
+    /** etcd's peer TLS flags and the peer transport, which must be able to carry them. */
+    private static ServerConfig.Peer peer(Map<String, String> o) {
+        ServerConfig.Peer peer = new ServerConfig.Peer(choice(o, "peer-transport", ServerConfig.Peer.Transport.class),
+                tls(o, "peer-"));
+        if (peer.transport() == ServerConfig.Peer.Transport.BOLT && peer.tls().enabled()) {
+            throw new ConfigException("--peer-transport bolt has no TLS: drop --peer-cert-file or use --peer-transport grpc");
+        }
+        return peer;
+    }
+
+    /** The four TLS flags named with {@code prefix} ("" for clients, "peer-" between members). */
+    private static ServerConfig.Tls tls(Map<String, String> o, String prefix) {
+        Path cert = readableFile(o, prefix + "cert-file");
+        Path key = readableFile(o, prefix + "key-file");
+        Path ca = readableFile(o, prefix + "trusted-ca-file");
+        boolean clientCertAuth = bool(o, prefix + "client-cert-auth");
         if ((cert == null) != (key == null)) {
-            throw new ConfigException("--cert-file and --key-file must be given together");
+            throw new ConfigException("--" + prefix + "cert-file and --" + prefix + "key-file must be given together");
         }
         if (cert == null && (ca != null || clientCertAuth)) {
-            throw new ConfigException("--" + (clientCertAuth ? "client-cert-auth" : "trusted-ca-file")
-                    + " needs --cert-file and --key-file");
+            throw new ConfigException("--" + prefix + (clientCertAuth ? "client-cert-auth" : "trusted-ca-file")
+                    + " needs --" + prefix + "cert-file and --" + prefix + "key-file");
         }
         return new ServerConfig.Tls(cert, key, ca, clientCertAuth);
     }

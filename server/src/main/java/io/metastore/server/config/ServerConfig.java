@@ -34,14 +34,16 @@ public record ServerConfig(
         String authToken,
         Limits limits,
         Log log,
-        RaftSettings raft) {
+        RaftSettings raft,
+        Peer peer) {
 
     public enum Storage { MEMORY, ROCKSDB }
 
     /**
-     * TLS for clients, from etcd's flags: with a certificate and key, the client port serves only
-     * TLS (gRPC and HTTP/1.1) and {@code --port} serves HTTPS. As etcd 3.4 does
-     * ({@code TLSInfo.ServerConfig}), a trusted CA file alone already requires client
+     * TLS of a listener, from etcd's flags ({@code --cert-file} and the rest for clients,
+     * {@code --peer-cert-file} and the rest between members). For clients, with a certificate and
+     * key the client port serves only TLS (gRPC and HTTP/1.1) and {@code --port} serves HTTPS. As
+     * etcd 3.4 does ({@code TLSInfo.ServerConfig}), a trusted CA file alone already requires client
      * certificates; {@code --client-cert-auth} without one checks them against the JDK's trust
      * store, as Go checks them against the system roots.
      *
@@ -66,6 +68,23 @@ public record ServerConfig(
         @Override
         public String toString() {
             return !enabled() ? "off" : requiresClientCertificates() ? "on,client-cert-auth" : "on";
+        }
+    }
+
+    /**
+     * The Raft peer port: jraft's transport and its TLS.
+     *
+     * @param transport {@code GRPC}: jraft's RPCs over gRPC (HTTP/2), on the member's own peer address, with
+     *                  mutual TLS when {@code tls} is on; {@code BOLT}: jraft's own transport (SOFABolt, with
+     *                  hessian), listening on every interface, without TLS, kept to measure against
+     * @param tls       the member's peer certificate, from etcd's {@code --peer-*} flags
+     */
+    public record Peer(Transport transport, Tls tls) {
+        public enum Transport { GRPC, BOLT }
+
+        @Override
+        public String toString() {
+            return transport.name().toLowerCase(java.util.Locale.ROOT) + ",tls=" + tls;
         }
     }
 
@@ -163,7 +182,7 @@ public record ServerConfig(
     public ServerConfig withGrpcPort(int port) {
         return new ServerConfig(memberId, peers, grpcHost, port, httpPort, tls, storage, dataDir, join, tier, codec,
                 proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, grpcExecutor, quotaBackendBytes,
-                authToken, limits, log, raft);
+                authToken, limits, log, raft, peer);
     }
 
     /** The settings as one line, for the start-up log and benchmark records. */
@@ -176,6 +195,7 @@ public record ServerConfig(
                 + " lease-expiry=" + leaseExpiry.name().toLowerCase(java.util.Locale.ROOT)
                 + " grpc-executor=" + grpcExecutor.name().toLowerCase(java.util.Locale.ROOT)
                 + " limits=" + limits
-                + " raft=" + raft;
+                + " raft=" + raft
+                + " peer=" + peer;
     }
 }

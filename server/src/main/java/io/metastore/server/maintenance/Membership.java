@@ -181,8 +181,8 @@ public final class Membership {
             throw EtcdError.MEMBER_NOT_LEARNER.exception();
         }
         long leaderIndex = raft.lastCommittedIndex();
-        return transport.call(peer, new MemberInfo.Request(), INFO_TIMEOUT_MS).handle((answer, error) -> {
-            if (!(answer instanceof MemberInfo info) || info.appliedIndex() < READY_FRACTION * leaderIndex) {
+        return transport.call(peer, io.metastore.server.raft.MemberInfoRequest.getDefaultInstance(), INFO_TIMEOUT_MS).handle((answer, error) -> {
+            if (!(answer instanceof MemberInfo info) || info.getAppliedIndex() < READY_FRACTION * leaderIndex) {
                 throw EtcdError.LEARNER_NOT_READY.exception();
             }
             return info;
@@ -229,10 +229,10 @@ public final class Membership {
     private CompletableFuture<Member> member(String peer, boolean learner) {
         Member.Builder m = Member.newBuilder().setID(ids.idOf(peer)).addPeerURLs("http://" + peer).setIsLearner(learner);
         CompletableFuture<Object> info = peer.equals(selfPeer) ? CompletableFuture.completedFuture(self.get())
-                : transport.call(peer, new MemberInfo.Request(), INFO_TIMEOUT_MS);
+                : transport.call(peer, io.metastore.server.raft.MemberInfoRequest.getDefaultInstance(), INFO_TIMEOUT_MS);
         return info.handle((answer, error) -> {
             if (answer instanceof MemberInfo i) {
-                m.setName(i.name()).addClientURLs(i.clientUrl());
+                m.setName(i.getName()).addClientURLs(i.getClientUrl());
             }
             return m.build();
         });

@@ -43,23 +43,24 @@ public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
         try {
             Handler h;
             synchronized (this) {
-                h = handlers.get(request.kind());
+                h = handlers.get(request.getKind());
             }
             if (h == null) {
-                throw new IllegalStateException("no handler for forwarded " + request.kind());
+                throw new IllegalStateException("no handler for forwarded " + request.getKind());
             }
-            answer = h.handle(request.request());
+            answer = h.handle(request.getRequest().toByteArray());
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
         answer.whenComplete((resp, error) -> {
             if (error == null) {
                 AppliedIndex.Position at = applied.position();
-                ctx.sendResponse(ForwardResponse.ok(resp.toByteArray(), at.index(), at.term()));
+                ctx.sendResponse(ForwardResponse.newBuilder().setResponse(resp.toByteString())
+                        .setAppliedIndex(at.index()).setAppliedTerm(at.term()).build());
             } else {
                 EtcdError e = GrpcErrors.etcdError(error);
-                ctx.sendResponse(e != null ? ForwardResponse.failed(e.name(), e.message())
-                        : ForwardResponse.failed(null, String.valueOf(error.getMessage())));
+                ctx.sendResponse(e != null ? ForwardResponse.newBuilder().setError(e.name()).setMessage(e.message()).build()
+                        : ForwardResponse.newBuilder().setMessage(String.valueOf(error.getMessage())).build());
             }
         });
     }

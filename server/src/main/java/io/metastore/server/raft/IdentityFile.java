@@ -1,9 +1,7 @@
 package io.metastore.server.raft;
 
-import com.alipay.sofa.jraft.option.RpcOptions;
 import com.alipay.sofa.jraft.rpc.RpcClient;
 import com.alipay.sofa.jraft.util.Endpoint;
-import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,14 +23,15 @@ public final class IdentityFile {
     }
 
     /** The cluster id, with the derived member id of {@code self} (the replicated map may assign another). */
-    public static ClusterIdentity load(Path dataDir, List<String> peers, String self, boolean join) {
+    public static ClusterIdentity load(Path dataDir, List<String> peers, String self, boolean join,
+                                       io.metastore.server.peer.PeerTransport transport) {
         Path file = dataDir.resolve(FILE);
         try {
             long clusterId;
             if (Files.exists(file)) {
                 clusterId = Long.parseUnsignedLong(Files.readString(file, StandardCharsets.US_ASCII).trim(), 16);
             } else {
-                clusterId = join ? askPeers(peers, self) : ClusterIdentity.of(peers, self).clusterId();
+                clusterId = join ? askPeers(peers, self, transport) : ClusterIdentity.of(peers, self).clusterId();
                 Files.writeString(file, Long.toHexString(clusterId) + "\n", StandardCharsets.US_ASCII);
             }
             return new ClusterIdentity(clusterId, ClusterIdentity.memberId(clusterId, self));
@@ -41,9 +40,8 @@ public final class IdentityFile {
         }
     }
 
-    private static long askPeers(List<String> peers, String self) {
-        RpcClient client = RpcFactoryHelper.rpcFactory().createRpcClient();
-        client.init(new RpcOptions());
+    private static long askPeers(List<String> peers, String self, io.metastore.server.peer.PeerTransport transport) {
+        RpcClient client = transport.client();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
@@ -54,9 +52,9 @@ public final class IdentityFile {
                     String[] hp = peer.split(":");
                     try {
                         Object answer = client.invokeSync(new Endpoint(hp[0], Integer.parseInt(hp[1])),
-                                new MemberInfo.Request(), 1000);
-                        if (answer instanceof MemberInfo info && info.clusterId() != 0) {
-                            return info.clusterId();
+                                MemberInfoRequest.getDefaultInstance(), 1000);
+                        if (answer instanceof MemberInfo info && info.getClusterId() != 0) {
+                            return info.getClusterId();
                         }
                     } catch (Exception e) {
                         // not up yet, or not reachable: try the next one

@@ -1,9 +1,7 @@
 package io.metastore.server.raft;
 
-import com.alipay.sofa.jraft.option.RpcOptions;
 import com.alipay.sofa.jraft.rpc.RpcClient;
 import com.alipay.sofa.jraft.util.Endpoint;
-import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.metrics.Stages;
 
@@ -23,13 +21,13 @@ public final class LeaderForwarder implements AutoCloseable {
     private final AppliedIndex applied;
     private final Stages stages;
 
-    public LeaderForwarder(RaftNode raft, AppliedIndex applied, long timeoutMillis, Stages stages) {
+    /** {@code client}: a started client of this member's peer transport, shut down by {@link #close}. */
+    public LeaderForwarder(RaftNode raft, RpcClient client, AppliedIndex applied, long timeoutMillis, Stages stages) {
         this.raft = raft;
         this.applied = applied;
         this.stages = stages;
         this.timeoutMillis = timeoutMillis;
-        this.client = RpcFactoryHelper.rpcFactory().createRpcClient();
-        this.client.init(new RpcOptions());
+        this.client = client;
     }
 
     /** Parses the leader's answer. */
@@ -142,26 +140,28 @@ public final class LeaderForwarder implements AutoCloseable {
         }
         long sent = System.nanoTime();
         try {
-            client.invokeAsync(endpoint, new ForwardRequest(kind, request), (result, error) -> {
+            ForwardRequest forward = ForwardRequest.newBuilder().setKind(kind)
+                    .setRequest(com.google.protobuf.UnsafeByteOperations.unsafeWrap(request)).build();
+            client.invokeAsync(endpoint, forward, (result, error) -> {
                 if (error != null) {
                     // sent, then lost: the leader may have applied it, so this is not retried
                     f.completeExceptionally(EtcdError.LEADER_CHANGED.exception());
                 } else if (result instanceof ForwardResponse r) {
-                    if (r.error() == null && r.message() == null) {
+                    if (r.getError().isEmpty() && r.getMessage().isEmpty()) {
                         // answer once this member has applied what the leader had, so the caller reads its write here
                         long answered = System.nanoTime();
-                        raft.leaderApplied(r.appliedIndex(), r.appliedTerm());
-                        applied.await(r.appliedIndex()).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                        raft.leaderApplied(r.getAppliedIndex(), r.getAppliedTerm());
+                        applied.await(r.getAppliedIndex()).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                                 .whenComplete((v, e) -> {
                                     if (isKvWrite(kind)) {
                                         stages.followerWrite(received, sent, answered, System.nanoTime());
                                     }
-                                    f.complete(r.response());
+                                    f.complete(r.getResponse().toByteArray());
                                 });
-                    } else if (r.error() != null) {
-                        f.completeExceptionally(EtcdError.valueOf(r.error()).exception());
+                    } else if (!r.getError().isEmpty()) {
+                        f.completeExceptionally(EtcdError.valueOf(r.getError()).exception());
                     } else {
-                        f.completeExceptionally(new IllegalStateException(r.message()));
+                        f.completeExceptionally(new IllegalStateException(r.getMessage()));
                     }
                 } else {
                     f.completeExceptionally(new IllegalStateException("unexpected answer from leader: " + result));

@@ -9,7 +9,6 @@ import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.Task;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
-import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import io.metastore.codec.EntryCodec;
 import io.metastore.command.Batch;
@@ -18,6 +17,7 @@ import io.metastore.server.apply.Applier;
 import io.metastore.server.config.ServerConfig;
 import io.metastore.server.error.EtcdError;
 import io.metastore.server.metrics.Metrics;
+import io.metastore.server.peer.PeerTransport;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.metastore.server.propose.Proposal;
 import io.metastore.server.propose.ProposalSink;
@@ -61,7 +61,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
     /** Commit pushes: 0 none in flight, 1 one in flight, 2 one in flight and another wanted after it. */
     private final java.util.concurrent.atomic.AtomicInteger commitPushes = new java.util.concurrent.atomic.AtomicInteger();
 
-    public RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec, Metrics metrics) {
+    public RaftNode(ServerConfig config, StoreStateMachine fsm, EntryCodec codec, Metrics metrics, PeerTransport transport) {
         this.codec = codec;
         this.fsm = fsm;
         this.metrics = metrics;
@@ -73,7 +73,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
             throw new UncheckedIOException("cannot create " + raftDir, e);
         }
         PeerId self = PeerId.parsePeer(config.raftAddress());
-        NodeOptions options = nodeOptions(config, fsm, raftDir);
+        NodeOptions options = nodeOptions(config, fsm, raftDir, transport.nodeOptions());
         if (config.raft().commitPush() && fsm != null) {
             fsm.afterLeaderApply(this::pushCommit);
         }
@@ -85,7 +85,8 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         if (System.getProperty(SOFA_LOGBACK_DISABLE) == null) {
             System.setProperty(SOFA_LOGBACK_DISABLE, "true");
         }
-        this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint());
+        this.rpcServer = transport.server(self.getEndpoint());
+        raftProcessors(rpcServer);
         this.service = new RaftGroupService(GROUP, self, options, rpcServer);
         try {
             this.node = service.start();
@@ -119,6 +120,25 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         commitHints.offer(index, term);
     }
 
+    /**
+     * jraft's Raft RPCs (votes, AppendEntries, snapshots, ReadIndex, leadership transfer), with no
+     * executors of their own: the transport's pool runs them, AppendEntries on its per-peer
+     * executors. jraft's administration RPCs (reset or change peers, snapshot on demand) are not
+     * served: membership changes go through etcd's Cluster API and its permission checks.
+     */
+    private static void raftProcessors(RpcServer server) {
+        com.alipay.sofa.jraft.rpc.impl.core.AppendEntriesRequestProcessor appendEntries =
+                new com.alipay.sofa.jraft.rpc.impl.core.AppendEntriesRequestProcessor(null);
+        server.registerConnectionClosedEventListener(appendEntries);
+        server.registerProcessor(appendEntries);
+        server.registerProcessor(new com.alipay.sofa.jraft.rpc.impl.core.GetFileRequestProcessor(null));
+        server.registerProcessor(new com.alipay.sofa.jraft.rpc.impl.core.InstallSnapshotRequestProcessor(null));
+        server.registerProcessor(new com.alipay.sofa.jraft.rpc.impl.core.RequestVoteRequestProcessor(null));
+        server.registerProcessor(new com.alipay.sofa.jraft.rpc.impl.PingRequestProcessor(null));
+        server.registerProcessor(new com.alipay.sofa.jraft.rpc.impl.core.TimeoutNowRequestProcessor(null));
+        server.registerProcessor(new com.alipay.sofa.jraft.rpc.impl.core.ReadIndexRequestProcessor(null));
+    }
+
     private static String rootMessage(Throwable e) {
         while (e.getCause() != null) {
             e = e.getCause();
@@ -127,14 +147,13 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
     }
 
     /** jraft's options from the configuration; the same values are printed at start-up. */
-    static NodeOptions nodeOptions(ServerConfig config, StoreStateMachine fsm, Path raftDir) {
+    static NodeOptions nodeOptions(ServerConfig config, StoreStateMachine fsm, Path raftDir, NodeOptions options) {
         ServerConfig.RaftSettings s = config.raft();
         RaftOptions raft = new RaftOptions();
         raft.setApplyBatch(s.applyBatch());
         raft.setDisruptorBufferSize(s.disruptorBufferSize());
         raft.setSync(s.sync());
         raft.setSyncMeta(s.sync());
-        NodeOptions options = new NodeOptions();
         options.setRaftOptions(raft);
         options.setElectionTimeoutMs(s.electionTimeoutMs());
         options.setSnapshotIntervalSecs(s.snapshotIntervalSecs());

@@ -1,2 +1,2 @@
-/** TLS for clients: the server's SSL contexts built from etcd's certificate flags. */
+/** TLS: the SSL contexts of the client port and of the Raft peer port, built from etcd's certificate flags. */
 package io.metastore.server.tls;

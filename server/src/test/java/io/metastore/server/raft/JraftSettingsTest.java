@@ -23,7 +23,7 @@ class JraftSettingsTest {
         ServerConfig config = load("--raft-apply-batch", "64", "--raft-disruptor-buffer", "4096", "--raft-sync", "false",
                 "--election-timeout-ms", "1500", "--snapshot-interval-secs", "60", "--snapshot-log-index-margin", "10",
                 "--raft-shared-timers", "false", "--follower-commit", "heartbeat");
-        NodeOptions options = RaftNode.nodeOptions(config, null, Path.of("raft"));
+        NodeOptions options = RaftNode.nodeOptions(config, null, Path.of("raft"), new com.alipay.sofa.jraft.option.NodeOptions());
         assertEquals(64, options.getRaftOptions().getApplyBatch());
         assertEquals(4096, options.getRaftOptions().getDisruptorBufferSize());
         assertFalse(options.getRaftOptions().isSync());
@@ -33,7 +33,7 @@ class JraftSettingsTest {
         assertEquals(10, options.getSnapshotLogIndexMargin());
         assertFalse(options.isSharedElectionTimer() || options.isSharedVoteTimer() || options.isSharedStepDownTimer()
                 || options.isSharedSnapshotTimer());
-        assertTrue(RaftNode.nodeOptions(load(), null, Path.of("raft")).isSharedElectionTimer(), "shared timers by default");
+        assertTrue(RaftNode.nodeOptions(load(), null, Path.of("raft"), new com.alipay.sofa.jraft.option.NodeOptions()).isSharedElectionTimer(), "shared timers by default");
         assertEquals(Path.of("raft", "log").toString(), options.getLogUri());
         assertEquals(Path.of("raft", "snapshot").toString(), options.getSnapshotUri());
         String line = config.describe();

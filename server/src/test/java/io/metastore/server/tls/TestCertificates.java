@@ -33,23 +33,27 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A CA, a server certificate (SAN 127.0.0.1 and localhost) and a client certificate, made at
+ * A CA, a server certificate (SAN 127.0.0.1 and localhost), a client certificate and a member's
+ * peer certificate (SAN 127.0.0.1, for both server and client authentication, as etcd's peer
+ * certificates are made), made at
  * test time (EC P-256, quick to generate) and written as PEM files: certificates as
  * {@code CERTIFICATE}, keys as PKCS#8 {@code PRIVATE KEY}.
  */
-final class TestCertificates {
+public final class TestCertificates {
     private static final AtomicLong SERIAL = new AtomicLong(1);
 
-    final Path caCert;
-    final Path serverCert;
-    final Path serverKey;
-    final Path clientCert;
-    final Path clientKey;
+    public final Path caCert;
+    public final Path serverCert;
+    public final Path serverKey;
+    public final Path clientCert;
+    public final Path clientKey;
+    public final Path peerCert;
+    public final Path peerKey;
     private final X509Certificate ca;
     private final X509Certificate client;
     private final KeyPair clientKeys;
 
-    TestCertificates(Path dir) throws Exception {
+    public TestCertificates(Path dir) throws Exception {
         KeyPair caKeys = ecKeys();
         X500Name caName = new X500Name("CN=metastore test CA");
         ca = sign(new JcaX509v3CertificateBuilder(caName, serial(), notBefore(), notAfter(), caName, caKeys.getPublic())
@@ -70,6 +74,17 @@ final class TestCertificates {
                 new X500Name("CN=client"), clientKeys.getPublic())
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                 .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)), caKeys);
+
+        KeyPair peerKeys = ecKeys();
+        X509Certificate peer = sign(new JcaX509v3CertificateBuilder(caName, serial(), notBefore(), notAfter(),
+                new X500Name("CN=member"), peerKeys.getPublic())
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                        new GeneralName(GeneralName.iPAddress, "127.0.0.1")}))
+                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})), caKeys);
+        peerCert = write(dir.resolve("peer.pem"), "CERTIFICATE", peer.getEncoded());
+        peerKey = write(dir.resolve("peer-key.pem"), "PRIVATE KEY", peerKeys.getPrivate().getEncoded());
 
         caCert = write(dir.resolve("ca.pem"), "CERTIFICATE", ca.getEncoded());
         serverCert = write(dir.resolve("server.pem"), "CERTIFICATE", server.getEncoded());
