@@ -4,13 +4,16 @@ import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.AuthEnableRequest;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthRoleAddRequest;
+import io.etcd.jetcd.api.AuthRoleDeleteRequest;
 import io.etcd.jetcd.api.AuthRoleGetRequest;
 import io.etcd.jetcd.api.AuthRoleGrantPermissionRequest;
 import io.etcd.jetcd.api.AuthUserAddRequest;
 import io.etcd.jetcd.api.AuthUserChangePasswordRequest;
+import io.etcd.jetcd.api.AuthUserDeleteRequest;
 import io.etcd.jetcd.api.AuthUserGetRequest;
 import io.etcd.jetcd.api.AuthUserGrantRoleRequest;
 import io.etcd.jetcd.api.AuthUserListRequest;
+import io.etcd.jetcd.api.AuthUserRevokeRoleRequest;
 import io.etcd.jetcd.api.AuthenticateRequest;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.DeleteRangeRequest;
@@ -343,5 +346,27 @@ class AuthServiceTest {
         String fresh = login("alice", "newpw");
         assertFalse(fresh.equals(aliceToken));
         assertEquals(1, as(KVGrpc.newBlockingStub(channel), fresh).range(RangeRequest.newBuilder().setKey(bs("a/1")).build()).getCount());
+    }
+
+    /** etcd 3.4.23 answers each of these, as root, with InvalidArgument "etcdserver: invalid auth management". */
+    @Test
+    @Order(6)
+    void theRootUserAndRootRoleCannotBeTakenAwayWhileAuthIsEnabled() {
+        AuthGrpc.AuthBlockingStub root = as(AuthGrpc.newBlockingStub(channel), rootToken);
+        String invalid = "etcdserver: invalid auth management";
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, invalid,
+                () -> root.userDelete(AuthUserDeleteRequest.newBuilder().setName("root").build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, invalid,
+                () -> root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("root").setRole("root").build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, invalid,
+                () -> root.roleDelete(AuthRoleDeleteRequest.newBuilder().setRole("root").build()));
+        // the root role from another user, or another role from root, answers as any revoke does
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: role is not granted to the user",
+                () -> root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("alice").setRole("root").build()));
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: role is not granted to the user",
+                () -> root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("root").setRole("reader").build()));
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: user name not found",
+                () -> root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("nobody").setRole("root").build()));
+        assertEquals(List.of("root"), root.userGet(AuthUserGetRequest.newBuilder().setName("root").build()).getRolesList());
     }
 }
