@@ -1,6 +1,7 @@
 package io.metastore.server.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.etcd.jetcd.api.AuthEnableRequest;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthRoleAddRequest;
@@ -98,6 +99,18 @@ class AuthServiceTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
         assertEquals(code, e.getStatus().getCode(), e.toString());
         assertEquals(message, e.getStatus().getDescription());
+    }
+
+    /**
+     * A UserAdd with etcd 3.4's {@code options.no_password} set: field 3 holding
+     * {@code UserAddOptions{no_password = 1}}, which jetcd's request type does not declare.
+     */
+    static AuthUserAddRequest userAddWithoutPassword(String name) {
+        UnknownFieldSet options = UnknownFieldSet.newBuilder()
+                .addField(1, UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build();
+        return AuthUserAddRequest.newBuilder().setName(name).setUnknownFields(UnknownFieldSet.newBuilder()
+                .addField(3, UnknownFieldSet.Field.newBuilder().addLengthDelimited(options.toByteString()).build())
+                .build()).build();
     }
 
     static String login(String user, String password) {
@@ -346,6 +359,22 @@ class AuthServiceTest {
         String fresh = login("alice", "newpw");
         assertFalse(fresh.equals(aliceToken));
         assertEquals(1, as(KVGrpc.newBlockingStub(channel), fresh).range(RangeRequest.newBuilder().setKey(bs("a/1")).build()).getCount());
+    }
+
+    /**
+     * etcd 3.4.23 refuses any password for a user added with no_password with its auth package's
+     * error, which has no gRPC status of its own: code Unknown, and no {@code etcdserver:} prefix.
+     */
+    @Test
+    @Order(6)
+    void aUserAddedWithoutAPasswordCannotAuthenticate() {
+        as(AuthGrpc.newBlockingStub(channel), rootToken).userAdd(userAddWithoutPassword("service"));
+        for (String password : new String[] {"guess", ""}) {
+            assertEtcdError(Status.Code.UNKNOWN, "auth: authentication failed, password was given for no password user",
+                    () -> login("service", password));
+        }
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password",
+                () -> login("no-such-service", ""));
     }
 
     /** etcd 3.4.23 answers each of these, as root, with InvalidArgument "etcdserver: invalid auth management". */
