@@ -398,4 +398,42 @@ class AuthServiceTest {
                 () -> root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("nobody").setRole("root").build()));
         assertEquals(List.of("root"), root.userGet(AuthUserGetRequest.newBuilder().setName("root").build()).getRolesList());
     }
+
+    /**
+     * Permission.Type is an open enum: etcd 3.4.23 stores a grant of type 7 as given, answers it
+     * in RoleGet ({@code "permType":7} through its gateway), and lets it allow nothing; a later
+     * grant on the same range replaces its type.
+     */
+    @Test
+    @Order(6)
+    void aPermissionTypeEtcdGivesNoNameIsKeptAndAllowsNothing() {
+        AuthGrpc.AuthBlockingStub root = as(AuthGrpc.newBlockingStub(channel), rootToken);
+        root.roleAdd(AuthRoleAddRequest.newBuilder().setName("odd").build());
+        root.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("odd")
+                .setPerm(Permission.newBuilder().setPermTypeValue(7).setKey(bs("odd/")).setRangeEnd(bs("odd0"))).build());
+        root.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("odd")
+                .setPerm(Permission.newBuilder().setPermTypeValue(-1).setKey(bs("odd/neg"))).build());
+        root.userAdd(AuthUserAddRequest.newBuilder().setName("oddie").setPassword("oddpw").build());
+        root.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("oddie").setRole("odd").build());
+        assertEquals(List.of(
+                Permission.newBuilder().setPermTypeValue(7).setKey(bs("odd/")).setRangeEnd(bs("odd0")).build(),
+                Permission.newBuilder().setPermTypeValue(-1).setKey(bs("odd/neg")).build()),
+                root.roleGet(AuthRoleGetRequest.newBuilder().setRole("odd").build()).getPermList());
+
+        as(KVGrpc.newBlockingStub(channel), rootToken).put(PutRequest.newBuilder().setKey(bs("odd/1")).setValue(bs("v")).build());
+        KVGrpc.KVBlockingStub oddie = as(KVGrpc.newBlockingStub(channel), login("oddie", "oddpw"));
+        String denied = "etcdserver: permission denied";
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> oddie.range(RangeRequest.newBuilder().setKey(bs("odd/1")).build()));
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> oddie.put(PutRequest.newBuilder().setKey(bs("odd/1")).setValue(bs("x")).build()));
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> oddie.range(RangeRequest.newBuilder().setKey(bs("odd/neg")).build()));
+
+        root.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("odd")
+                .setPerm(Permission.newBuilder().setPermType(Permission.Type.READ).setKey(bs("odd/")).setRangeEnd(bs("odd0"))).build());
+        assertEquals(List.of(0, -1), root.roleGet(AuthRoleGetRequest.newBuilder().setRole("odd").build()).getPermList()
+                .stream().map(Permission::getPermTypeValue).toList());
+        assertEquals(1, oddie.range(RangeRequest.newBuilder().setKey(bs("odd/1")).build()).getCount());
+    }
 }
