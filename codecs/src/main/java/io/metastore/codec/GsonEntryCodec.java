@@ -49,14 +49,16 @@ import java.util.List;
  * written as {@code permType} (etcd's name) so it cannot clash with the discriminator. Byte
  * arrays are standard base64 strings with padding (so any bytes, including invalid UTF-8,
  * round-trip); strings (user and role names, tokens, password hashes) are JSON strings; longs
- * are JSON numbers; enums are their constant names; a compare is an object without a type. For
- * example:
+ * are JSON numbers; enums are their constant names, except that a permission type etcd gives no
+ * name (see {@link AuthChange.PermissionType}) is its number, as etcd's JSON gateway writes it; a
+ * compare is an object without a type. For example:
  *
  * <pre>
  * {"type":"put","key":"Zm9v","value":"","lease":0,"prevKv":false,"ignoreValue":false,"ignoreLease":false}
  * {"type":"txn","compare":[{"result":"EQUAL","target":"VERSION","key":"Zm9v","rangeEnd":"","number":0,
  *  "value":""}],"success":[...],"failure":[...]}
  * {"type":"role_grant_permission","name":"r","permType":"READ","key":"Zm9v","rangeEnd":""}
+ * {"type":"role_grant_permission","name":"r","permType":7,"key":"Zm9v","rangeEnd":""}
  * </pre>
  *
  * <p>Reading is strict: the type must come first, unknown members, trailing data and invalid
@@ -269,7 +271,12 @@ public final class GsonEntryCodec implements EntryCodec {
         } else if (change instanceof AuthChange.RoleGrantPermission r) {
             out.name("type").value("role_grant_permission");
             out.name("name").value(r.name());
-            out.name("permType").value(r.type().name());
+            AuthChange.PermissionType known = AuthChange.PermissionType.ofNumber(r.permType());
+            if (known != null) {
+                out.name("permType").value(known.name());
+            } else {
+                out.name("permType").value(r.permType());
+            }
             bytes(out, "key", r.key());
             bytes(out, "rangeEnd", r.rangeEnd());
         } else if (change instanceof AuthChange.RoleRevokePermission r) {
@@ -614,14 +621,14 @@ public final class GsonEntryCodec implements EntryCodec {
 
     private static AuthChange.RoleGrantPermission readRoleGrantPermission(JsonReader in) throws IOException {
         String role = null;
-        AuthChange.PermissionType permType = null;
+        Integer permType = null;
         byte[] key = null;
         byte[] rangeEnd = null;
         while (in.hasNext()) {
             String name = in.nextName();
             switch (name) {
                 case "name" -> role = readString(in);
-                case "permType" -> permType = AuthChange.PermissionType.valueOf(in.nextString());
+                case "permType" -> permType = readPermType(in);
                 case "key" -> key = readBytes(in);
                 case "rangeEnd" -> rangeEnd = readBytes(in);
                 default -> throw unknown(in, name);
@@ -629,6 +636,14 @@ public final class GsonEntryCodec implements EntryCodec {
         }
         return new AuthChange.RoleGrantPermission(required(in, role), required(in, permType), required(in, key),
                 rangeEnd);
+    }
+
+    /** A kind's name, or a number (an int32) for the kinds etcd gives no name. */
+    private static int readPermType(JsonReader in) throws IOException {
+        if (in.peek() == JsonToken.NUMBER) {
+            return in.nextInt();
+        }
+        return AuthChange.PermissionType.valueOf(readString(in)).number();
     }
 
     private static AuthChange.RoleRevokePermission readRoleRevokePermission(JsonReader in) throws IOException {

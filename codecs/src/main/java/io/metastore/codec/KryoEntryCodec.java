@@ -65,7 +65,7 @@ import java.util.List;
  *  32  AuthChange.UserRevokeRole        name, role
  *  33  AuthChange.RoleAdd               name
  *  34  AuthChange.RoleDelete            role
- *  35  AuthChange.RoleGrantPermission   name, type, key, rangeEnd
+ *  35  AuthChange.RoleGrantPermission   name, permType, key, rangeEnd
  *  36  AuthChange.RoleRevokePermission  role, key, rangeEnd
  *  37  AlarmChange                      action, memberId, alarm
  *  38  MemberChange                     action, peer, memberId
@@ -76,6 +76,9 @@ import java.util.List;
  * Kryo positive-optimised varlongs; enums and flags are one byte (an enum as its ordinal, which
  * for every enum but {@code AlarmChange.Action} is its etcd wire number; an action is 0 ACTIVATE,
  * 1 DEACTIVATE; a member change's action is 0 ASSIGN, 1 FORGET). Unknown flag bits and out-of-range enum numbers are rejected.
+ * A grant's {@code permType} is etcd's number, any int32, as a Kryo positive-optimised varint: one
+ * byte equal to the ordinal for READ, WRITE and READWRITE, so it reads the entries written when
+ * it was a one-byte enum.
  *
  * <p>Nesting deeper than {@value #MAX_DEPTH} Kryo objects (about 120 levels of transactions) is
  * rejected when reading, and fails when writing, instead of overflowing the stack.
@@ -648,7 +651,7 @@ public final class KryoEntryCodec implements EntryCodec {
         @Override
         public void write(Kryo kryo, Output output, AuthChange.RoleGrantPermission grant) {
             writeString(output, grant.name());
-            output.writeByte(grant.type().ordinal());
+            output.writeVarInt(grant.permType(), true);
             writeBytes(output, grant.key());
             writeBytes(output, grant.rangeEnd());
         }
@@ -657,7 +660,7 @@ public final class KryoEntryCodec implements EntryCodec {
         public AuthChange.RoleGrantPermission read(Kryo kryo, Input input,
                 Class<? extends AuthChange.RoleGrantPermission> type) {
             String name = readString(input);
-            AuthChange.PermissionType permType = readEnum(input, AuthChange.PermissionType.values());
+            int permType = input.readVarInt(true);
             byte[] key = readBytes(input);
             byte[] rangeEnd = readBytes(input);
             return new AuthChange.RoleGrantPermission(name, permType, key, rangeEnd);

@@ -59,7 +59,8 @@ import java.util.List;
  *
  * <p>Because an entry is always exactly one length-delimited field, every strict prefix of a body
  * fails to parse or leaves the oneof unset; both are reported as corruption, as are unknown enum
- * numbers, unknown top-level fields and a permission grant without its permission.
+ * numbers (except a permission's type, which keeps any number, as etcd does), unknown top-level
+ * fields and a permission grant without its permission.
  */
 public final class ProtobufEntryCodec implements EntryCodec {
 
@@ -171,7 +172,7 @@ public final class ProtobufEntryCodec implements EntryCodec {
             entry.setRoleDelete(AuthRoleDeleteRequest.newBuilder().setRole(r.role()));
         } else if (change instanceof AuthChange.RoleGrantPermission r) {
             entry.setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName(r.name())
-                    .setPerm(Permission.newBuilder().setPermTypeValue(r.type().ordinal())
+                    .setPerm(Permission.newBuilder().setPermTypeValue(r.permType())
                             .setKey(ByteString.copyFrom(r.key())).setRangeEnd(ByteString.copyFrom(r.rangeEnd()))));
         } else if (change instanceof AuthChange.RoleRevokePermission r) {
             entry.setRoleRevokePermission(AuthRoleRevokePermissionRequest.newBuilder().setRole(r.role())
@@ -281,8 +282,8 @@ public final class ProtobufEntryCodec implements EntryCodec {
             throw new IllegalArgumentException("permission grant holds no permission");
         }
         Permission perm = r.getPerm();
-        return new AuthChange.RoleGrantPermission(r.getName(),
-                enumOf(AuthChange.PermissionType.values(), perm.getPermTypeValue()), perm.getKey().toByteArray(),
+        // any number, as etcd keeps it (see AuthChange.PermissionType)
+        return new AuthChange.RoleGrantPermission(r.getName(), perm.getPermTypeValue(), perm.getKey().toByteArray(),
                 perm.getRangeEnd().toByteArray());
     }
 

@@ -11,8 +11,34 @@ import java.util.Objects;
  */
 public sealed interface AuthChange extends Command {
 
-    /** etcd's {@code Permission.Type}, in wire order. */
-    enum PermissionType { READ, WRITE, READWRITE }
+    /**
+     * The kinds etcd's {@code Permission.Type} names, in wire order (a kind's ordinal is its
+     * number). The wire type is an open proto3 enum, so a grant can carry a number with no name
+     * here: etcd 3.4.23 stores such a permission as given, answers it in RoleGet, and lets it
+     * allow nothing (its permission check only knows these three). A grant therefore carries
+     * the number, not one of these constants.
+     */
+    enum PermissionType {
+        READ, WRITE, READWRITE;
+
+        private static final PermissionType[] BY_NUMBER = values();
+
+        /** etcd's wire number for this kind. */
+        public int number() {
+            return ordinal();
+        }
+
+        /** The kind etcd numbers {@code number}, or {@code null} when etcd gives it no name. */
+        public static PermissionType ofNumber(int number) {
+            return number >= 0 && number < BY_NUMBER.length ? BY_NUMBER[number] : null;
+        }
+
+        /** etcd's name for {@code number} (as {@code Permission_Type_name} has it), or the number itself. */
+        public static String describe(int number) {
+            PermissionType t = ofNumber(number);
+            return t == null ? Integer.toString(number) : t.name();
+        }
+    }
 
     record Enable() implements AuthChange {
     }
@@ -75,30 +101,37 @@ public sealed interface AuthChange extends Command {
         }
     }
 
-    /** Grants {@code type} on {@code [key, rangeEnd)} (empty {@code rangeEnd}: the key alone). */
-    record RoleGrantPermission(String name, PermissionType type, byte[] key, byte[] rangeEnd) implements AuthChange {
+    /**
+     * Grants the permission numbered {@code permType} (etcd's wire number, any int32: see
+     * {@link PermissionType}) on {@code [key, rangeEnd)} (empty {@code rangeEnd}: the key alone).
+     */
+    record RoleGrantPermission(String name, int permType, byte[] key, byte[] rangeEnd) implements AuthChange {
         public RoleGrantPermission {
             Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(type, "type");
             Objects.requireNonNull(key, "key");
             rangeEnd = ByteArrays.orEmpty(rangeEnd);
         }
 
+        /** A grant of one of the kinds etcd names. */
+        public RoleGrantPermission(String name, PermissionType type, byte[] key, byte[] rangeEnd) {
+            this(name, type.number(), key, rangeEnd);
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof RoleGrantPermission g && name.equals(g.name) && type == g.type
+            return o instanceof RoleGrantPermission g && name.equals(g.name) && permType == g.permType
                     && Arrays.equals(key, g.key) && Arrays.equals(rangeEnd, g.rangeEnd);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(name, type, Arrays.hashCode(key), Arrays.hashCode(rangeEnd));
+            return Objects.hash(name, permType, Arrays.hashCode(key), Arrays.hashCode(rangeEnd));
         }
 
         @Override
         public String toString() {
-            return "RoleGrantPermission[name=" + name + ", type=" + type + ", key=" + ByteArrays.describe(key)
-                    + ", rangeEnd=" + ByteArrays.describe(rangeEnd) + ']';
+            return "RoleGrantPermission[name=" + name + ", permType=" + PermissionType.describe(permType)
+                    + ", key=" + ByteArrays.describe(key) + ", rangeEnd=" + ByteArrays.describe(rangeEnd) + ']';
         }
     }
 

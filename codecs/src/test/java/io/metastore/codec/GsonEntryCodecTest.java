@@ -75,6 +75,9 @@ class GsonEntryCodecTest extends EntryCodecContract {
         "{\"type\":\"role_grant_permission\",\"name\":\"r\",\"permType\":\"ADMIN\",\"key\":\"aw==\"}",
         "{\"type\":\"role_grant_permission\",\"name\":\"r\",\"type\":\"READ\",\"key\":\"aw==\"}",
         "{\"type\":\"role_grant_permission\",\"name\":\"r\",\"permType\":\"READ\"}",
+        "{\"type\":\"role_grant_permission\",\"name\":\"r\",\"permType\":\"7\",\"key\":\"aw==\"}",
+        "{\"type\":\"role_grant_permission\",\"name\":\"r\",\"permType\":7.5,\"key\":\"aw==\"}",
+        "{\"type\":\"role_grant_permission\",\"name\":\"r\",\"permType\":4294967296,\"key\":\"aw==\"}",
         "{\"type\":\"role_revoke_permission\",\"role\":\"r\"}",
         "{\"type\":\"alarm\",\"action\":\"GET\",\"memberId\":1,\"alarm\":\"NOSPACE\"}",
         "{\"type\":\"alarm\",\"memberId\":1,\"alarm\":\"NOSPACE\"}",
@@ -100,6 +103,9 @@ class GsonEntryCodecTest extends EntryCodecContract {
                 + "\"key\":\"AP8=\",\"rangeEnd\":\"AA==\"}",
                 body(codec.encode(new AuthChange.RoleGrantPermission("r", AuthChange.PermissionType.READWRITE,
                         SampleCommands.bytes(0x00, 0xff), SampleCommands.bytes(0x00)))));
+        assertEquals("{\"type\":\"role_grant_permission\",\"name\":\"r\",\"permType\":7,"
+                + "\"key\":\"aw==\",\"rangeEnd\":\"\"}",
+                body(codec.encode(new AuthChange.RoleGrantPermission("r", 7, SampleCommands.b("k"), null))));
         assertEquals("{\"type\":\"alarm\",\"action\":\"ACTIVATE\",\"memberId\":-1,\"alarm\":\"NOSPACE\"}",
                 body(codec.encode(new AlarmChange(AlarmChange.Action.ACTIVATE, -1, AlarmChange.Type.NOSPACE))));
     }

@@ -119,9 +119,20 @@ class KryoEntryCodecTest extends EntryCodecContract {
     }
 
     @Test
-    void outOfRangeAuthAndAlarmEnumsAreCorrupt() {
-        byte[] grant = {KryoEntryCodec.ROLE_GRANT_PERMISSION_ID + 2, 1, 'r', 3, 1, 'k', 0};
-        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(grant, 0, grant.length));
+    void permissionTypeIsEtcdsNumberAsAPositiveVarint() {
+        // 3 was out of range while the type was a one-byte enum; etcd keeps any number
+        byte[] three = {KryoEntryCodec.ROLE_GRANT_PERMISSION_ID + 2, 1, 'r', 3, 1, 'k', 0};
+        assertEquals(new AuthChange.RoleGrantPermission("r", 3, new byte[] {'k'}, new byte[0]),
+                codec.decodeBody(three, 0, three.length));
+        // 200 takes two varint bytes
+        assertArrayEquals(new byte[] {KryoEntryCodec.ROLE_GRANT_PERMISSION_ID + 2, 1, 'r', (byte) 0xc8, 0x01, 1, 'k', 0},
+                codec.encodeBody(new AuthChange.RoleGrantPermission("r", 200, new byte[] {'k'}, null)));
+        byte[] truncated = {KryoEntryCodec.ROLE_GRANT_PERMISSION_ID + 2, 1, 'r', (byte) 0xc8};
+        assertThrows(CorruptEntryException.class, () -> codec.decodeBody(truncated, 0, truncated.length));
+    }
+
+    @Test
+    void outOfRangeAlarmEnumsAndUnknownFlagsAreCorrupt() {
         byte[] alarm = {KryoEntryCodec.ALARM_ID + 2, 2, 5, 1};
         assertThrows(CorruptEntryException.class, () -> codec.decodeBody(alarm, 0, alarm.length));
         byte[] alarmType = {KryoEntryCodec.ALARM_ID + 2, 0, 5, 2};

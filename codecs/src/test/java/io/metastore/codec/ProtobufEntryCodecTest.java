@@ -125,10 +125,10 @@ class ProtobufEntryCodecTest extends EntryCodecContract {
     }
 
     @Test
-    void unknownPermissionTypeIsCorrupt() {
+    void permissionTypeEtcdGivesNoNameKeepsItsNumber() {
         Entry message = Entry.newBuilder().setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
                 .setName("r").setPerm(Permission.newBuilder().setPermTypeValue(3))).build();
-        assertThrows(CorruptEntryException.class, () -> codec.decode(entry(message)));
+        assertEquals(new AuthChange.RoleGrantPermission("r", 3, new byte[0], null), codec.decode(entry(message)));
     }
 
     @Test

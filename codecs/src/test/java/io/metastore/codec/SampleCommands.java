@@ -141,6 +141,11 @@ final class SampleCommands {
                 AuthChange.PermissionType.READ, b("/config"), new byte[0]));
         all.put("role_grant_permission_prefix", new AuthChange.RoleGrantPermission("writer",
                 AuthChange.PermissionType.WRITE, b("/app/"), b("/app0")));
+        // a type etcd gives no name: kept as granted (and allows nothing), as etcd 3.4.23 keeps it
+        all.put("role_grant_permission_unnamed_type", new AuthChange.RoleGrantPermission("odd", 7,
+                b("/odd/"), b("/odd0")));
+        all.put("role_grant_permission_negative_type", new AuthChange.RoleGrantPermission("odd", -1,
+                b("/neg"), new byte[0]));
         all.put("role_revoke_permission", new AuthChange.RoleRevokePermission("admin",
                 bytes(0x00, 0xff, 0xc3, 0x28, 0xfe), bytes(0x00)));
         // a member id with the top bit set, as etcd's random uint64 ids often have

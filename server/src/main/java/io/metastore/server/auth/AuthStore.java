@@ -41,8 +41,12 @@ public final class AuthStore {
     public record User(String name, String passwordHash, boolean noPassword, List<String> roles) {
     }
 
-    /** One permission of a role: {@code type} over {@code [key, rangeEnd)} (empty end: the key alone). */
-    public record Permission(AuthChange.PermissionType type, byte[] key, byte[] rangeEnd) {
+    /**
+     * One permission of a role: the kind etcd numbers {@code permType} over {@code [key, rangeEnd)}
+     * (empty end: the key alone). The number is kept as granted even when etcd gives it no name
+     * ({@link AuthChange.PermissionType}); such a permission allows nothing.
+     */
+    public record Permission(int permType, byte[] key, byte[] rangeEnd) {
     }
 
     /** A role as stored, its permissions ordered by key then range end. */
@@ -53,6 +57,10 @@ public final class AuthStore {
     public record View(boolean enabled, Map<String, User> users, Map<String, Role> roles) {
     }
 
+    /**
+     * A permission as stored: {@code type} is the kind's name ({@code "READ"}), or for a number etcd
+     * gives no name, that number in decimal ({@code "7"}).
+     */
     private record StoredPermission(String type, String key, String rangeEnd) {
     }
 
@@ -127,7 +135,7 @@ public final class AuthStore {
             } else if (key.startsWith("role/")) {
                 StoredRole r = GSON.fromJson(json, StoredRole.class);
                 List<Permission> perms = new ArrayList<>();
-                r.permissions().forEach(p -> perms.add(new Permission(AuthChange.PermissionType.valueOf(p.type()),
+                r.permissions().forEach(p -> perms.add(new Permission(permType(p.type()),
                         java.util.Base64.getDecoder().decode(p.key()), java.util.Base64.getDecoder().decode(p.rangeEnd()))));
                 roles.put(r.name(), new Role(r.name(), perms));
             }
@@ -238,7 +246,7 @@ public final class AuthStore {
                     perms.add(p);
                 }
             }
-            perms.add(new Permission(g.type(), g.key(), g.rangeEnd()));
+            perms.add(new Permission(g.permType(), g.key(), g.rangeEnd()));
             perms.sort((a, b) -> {
                 int c = Arrays.compareUnsigned(a.key(), b.key());
                 return c != 0 ? c : Arrays.compareUnsigned(a.rangeEnd(), b.rangeEnd());
@@ -283,10 +291,20 @@ public final class AuthStore {
     private static void putRole(WriteTxn txn, Map<String, Role> roles, Role r) {
         roles.put(r.name(), r);
         List<StoredPermission> stored = new ArrayList<>();
-        r.permissions().forEach(p -> stored.add(new StoredPermission(p.type().name(),
+        r.permissions().forEach(p -> stored.add(new StoredPermission(AuthChange.PermissionType.describe(p.permType()),
                 java.util.Base64.getEncoder().encodeToString(p.key()),
                 java.util.Base64.getEncoder().encodeToString(p.rangeEnd()))));
         txn.putAux(key("role/" + r.name()), bytes(GSON.toJson(new StoredRole(r.name(), stored))));
+    }
+
+    /** The number of a stored permission type (see {@link StoredPermission}). */
+    private static int permType(String stored) {
+        for (AuthChange.PermissionType t : AuthChange.PermissionType.values()) {
+            if (t.name().equals(stored)) {
+                return t.number();
+            }
+        }
+        return Integer.parseInt(stored);
     }
 
     private static byte[] key(String suffix) {

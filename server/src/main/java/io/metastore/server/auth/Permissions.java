@@ -9,8 +9,8 @@ import java.util.List;
 /**
  * Whether a user's roles allow an access to a key range, as etcd decides it: the user's
  * permissions of the wanted kind (READWRITE counts as both) are merged into intervals, and the
- * access is allowed when one merged interval covers the whole requested range. Users with the
- * root role may do anything.
+ * access is allowed when one merged interval covers the whole requested range. A permission
+ * whose type etcd gives no name counts for neither kind. Users with the root role may do anything.
  *
  * <p>Ranges follow etcd's conventions: an empty end means the key alone; an end of
  * {@code "\0"} means every key from {@code key} on.
@@ -34,8 +34,10 @@ public final class Permissions {
                 continue;
             }
             for (AuthStore.Permission p : role.permissions()) {
-                boolean kind = p.type() == AuthChange.PermissionType.READWRITE
-                        || p.type() == (write ? AuthChange.PermissionType.WRITE : AuthChange.PermissionType.READ);
+                // a number etcd gives no name (null here) allows nothing, as in etcd's getMergedPerms
+                AuthChange.PermissionType type = AuthChange.PermissionType.ofNumber(p.permType());
+                boolean kind = type == AuthChange.PermissionType.READWRITE
+                        || type == (write ? AuthChange.PermissionType.WRITE : AuthChange.PermissionType.READ);
                 if (kind) {
                     intervals.add(new byte[][] {p.key(), end(p.key(), p.rangeEnd())});
                 }

@@ -177,8 +177,9 @@ public final class RaftAuth {
     public CompletableFuture<AuthRoleGrantPermissionResponse> roleGrantPermission(String caller,
                                                                                  AuthRoleGrantPermissionRequest r) {
         authorizer.admin(caller);
-        AuthChange.PermissionType type = AuthChange.PermissionType.values()[r.getPerm().getPermTypeValue()];
-        return change(new AuthChange.RoleGrantPermission(r.getName(), type, r.getPerm().getKey().toByteArray(),
+        // any number is granted as it is, as etcd does; one it gives no name allows nothing
+        return change(new AuthChange.RoleGrantPermission(r.getName(), r.getPerm().getPermTypeValue(),
+                r.getPerm().getKey().toByteArray(),
                 r.getPerm().getRangeEnd().toByteArray()), AuthRoleGrantPermissionResponse::parseFrom);
     }
 
@@ -217,7 +218,7 @@ public final class RaftAuth {
         }
         AuthRoleGetResponse.Builder b = AuthRoleGetResponse.newBuilder().setHeader(header());
         for (AuthStore.Permission p : role.permissions()) {
-            b.addPerm(io.etcd.jetcd.api.Permission.newBuilder().setPermTypeValue(p.type().ordinal())
+            b.addPerm(io.etcd.jetcd.api.Permission.newBuilder().setPermTypeValue(p.permType())
                     .setKey(ByteString.copyFrom(p.key())).setRangeEnd(ByteString.copyFrom(p.rangeEnd())));
         }
         return b.build();

@@ -44,8 +44,12 @@ public enum EtcdError {
     AUTH_FAILED(Status.Code.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password"),
     AUTH_NOT_ENABLED(Status.Code.FAILED_PRECONDITION, "etcdserver: authentication is not enabled"),
     INVALID_AUTH_TOKEN(Status.Code.UNAUTHENTICATED, "etcdserver: invalid auth token"),
-    INVALID_AUTH_MGMT(Status.Code.FAILED_PRECONDITION, "etcdserver: invalid auth management"),
-    NO_PASSWORD_USER(Status.Code.FAILED_PRECONDITION, "etcdserver: authentication failed, password was given for no password user"),
+    INVALID_AUTH_MGMT(Status.Code.INVALID_ARGUMENT, "etcdserver: invalid auth management"),
+    /**
+     * etcd's auth package error, which its gRPC layer has no status for, so it reaches the client
+     * as code Unknown with the package's own text (no {@code etcdserver:} prefix).
+     */
+    NO_PASSWORD_USER(Status.Code.UNKNOWN, "auth: authentication failed, password was given for no password user"),
     NO_SPACE(Status.Code.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded"),
     ELECTION_NOT_LEADER(Status.Code.UNKNOWN, "election: not leader"),
     ELECTION_NO_LEADER(Status.Code.UNKNOWN, "election: no leader"),

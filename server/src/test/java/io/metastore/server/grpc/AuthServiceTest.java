@@ -1,16 +1,20 @@
 package io.metastore.server.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.etcd.jetcd.api.AuthEnableRequest;
 import io.etcd.jetcd.api.AuthGrpc;
 import io.etcd.jetcd.api.AuthRoleAddRequest;
+import io.etcd.jetcd.api.AuthRoleDeleteRequest;
 import io.etcd.jetcd.api.AuthRoleGetRequest;
 import io.etcd.jetcd.api.AuthRoleGrantPermissionRequest;
 import io.etcd.jetcd.api.AuthUserAddRequest;
 import io.etcd.jetcd.api.AuthUserChangePasswordRequest;
+import io.etcd.jetcd.api.AuthUserDeleteRequest;
 import io.etcd.jetcd.api.AuthUserGetRequest;
 import io.etcd.jetcd.api.AuthUserGrantRoleRequest;
 import io.etcd.jetcd.api.AuthUserListRequest;
+import io.etcd.jetcd.api.AuthUserRevokeRoleRequest;
 import io.etcd.jetcd.api.AuthenticateRequest;
 import io.etcd.jetcd.api.Compare;
 import io.etcd.jetcd.api.DeleteRangeRequest;
@@ -95,6 +99,18 @@ class AuthServiceTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
         assertEquals(code, e.getStatus().getCode(), e.toString());
         assertEquals(message, e.getStatus().getDescription());
+    }
+
+    /**
+     * A UserAdd with etcd 3.4's {@code options.no_password} set: field 3 holding
+     * {@code UserAddOptions{no_password = 1}}, which jetcd's request type does not declare.
+     */
+    static AuthUserAddRequest userAddWithoutPassword(String name) {
+        UnknownFieldSet options = UnknownFieldSet.newBuilder()
+                .addField(1, UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build();
+        return AuthUserAddRequest.newBuilder().setName(name).setUnknownFields(UnknownFieldSet.newBuilder()
+                .addField(3, UnknownFieldSet.Field.newBuilder().addLengthDelimited(options.toByteString()).build())
+                .build()).build();
     }
 
     static String login(String user, String password) {
@@ -343,5 +359,81 @@ class AuthServiceTest {
         String fresh = login("alice", "newpw");
         assertFalse(fresh.equals(aliceToken));
         assertEquals(1, as(KVGrpc.newBlockingStub(channel), fresh).range(RangeRequest.newBuilder().setKey(bs("a/1")).build()).getCount());
+    }
+
+    /**
+     * etcd 3.4.23 refuses any password for a user added with no_password with its auth package's
+     * error, which has no gRPC status of its own: code Unknown, and no {@code etcdserver:} prefix.
+     */
+    @Test
+    @Order(6)
+    void aUserAddedWithoutAPasswordCannotAuthenticate() {
+        as(AuthGrpc.newBlockingStub(channel), rootToken).userAdd(userAddWithoutPassword("service"));
+        for (String password : new String[] {"guess", ""}) {
+            assertEtcdError(Status.Code.UNKNOWN, "auth: authentication failed, password was given for no password user",
+                    () -> login("service", password));
+        }
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password",
+                () -> login("no-such-service", ""));
+    }
+
+    /** etcd 3.4.23 answers each of these, as root, with InvalidArgument "etcdserver: invalid auth management". */
+    @Test
+    @Order(6)
+    void theRootUserAndRootRoleCannotBeTakenAwayWhileAuthIsEnabled() {
+        AuthGrpc.AuthBlockingStub root = as(AuthGrpc.newBlockingStub(channel), rootToken);
+        String invalid = "etcdserver: invalid auth management";
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, invalid,
+                () -> root.userDelete(AuthUserDeleteRequest.newBuilder().setName("root").build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, invalid,
+                () -> root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("root").setRole("root").build()));
+        assertEtcdError(Status.Code.INVALID_ARGUMENT, invalid,
+                () -> root.roleDelete(AuthRoleDeleteRequest.newBuilder().setRole("root").build()));
+        // the root role from another user, or another role from root, answers as any revoke does
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: role is not granted to the user",
+                () -> root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("alice").setRole("root").build()));
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: role is not granted to the user",
+                () -> root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("root").setRole("reader").build()));
+        assertEtcdError(Status.Code.FAILED_PRECONDITION, "etcdserver: user name not found",
+                () -> root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("nobody").setRole("root").build()));
+        assertEquals(List.of("root"), root.userGet(AuthUserGetRequest.newBuilder().setName("root").build()).getRolesList());
+    }
+
+    /**
+     * Permission.Type is an open enum: etcd 3.4.23 stores a grant of type 7 as given, answers it
+     * in RoleGet ({@code "permType":7} through its gateway), and lets it allow nothing; a later
+     * grant on the same range replaces its type.
+     */
+    @Test
+    @Order(6)
+    void aPermissionTypeEtcdGivesNoNameIsKeptAndAllowsNothing() {
+        AuthGrpc.AuthBlockingStub root = as(AuthGrpc.newBlockingStub(channel), rootToken);
+        root.roleAdd(AuthRoleAddRequest.newBuilder().setName("odd").build());
+        root.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("odd")
+                .setPerm(Permission.newBuilder().setPermTypeValue(7).setKey(bs("odd/")).setRangeEnd(bs("odd0"))).build());
+        root.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("odd")
+                .setPerm(Permission.newBuilder().setPermTypeValue(-1).setKey(bs("odd/neg"))).build());
+        root.userAdd(AuthUserAddRequest.newBuilder().setName("oddie").setPassword("oddpw").build());
+        root.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("oddie").setRole("odd").build());
+        assertEquals(List.of(
+                Permission.newBuilder().setPermTypeValue(7).setKey(bs("odd/")).setRangeEnd(bs("odd0")).build(),
+                Permission.newBuilder().setPermTypeValue(-1).setKey(bs("odd/neg")).build()),
+                root.roleGet(AuthRoleGetRequest.newBuilder().setRole("odd").build()).getPermList());
+
+        as(KVGrpc.newBlockingStub(channel), rootToken).put(PutRequest.newBuilder().setKey(bs("odd/1")).setValue(bs("v")).build());
+        KVGrpc.KVBlockingStub oddie = as(KVGrpc.newBlockingStub(channel), login("oddie", "oddpw"));
+        String denied = "etcdserver: permission denied";
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> oddie.range(RangeRequest.newBuilder().setKey(bs("odd/1")).build()));
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> oddie.put(PutRequest.newBuilder().setKey(bs("odd/1")).setValue(bs("x")).build()));
+        assertEtcdError(Status.Code.PERMISSION_DENIED, denied,
+                () -> oddie.range(RangeRequest.newBuilder().setKey(bs("odd/neg")).build()));
+
+        root.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("odd")
+                .setPerm(Permission.newBuilder().setPermType(Permission.Type.READ).setKey(bs("odd/")).setRangeEnd(bs("odd0"))).build());
+        assertEquals(List.of(0, -1), root.roleGet(AuthRoleGetRequest.newBuilder().setRole("odd").build()).getPermList()
+                .stream().map(Permission::getPermTypeValue).toList());
+        assertEquals(1, oddie.range(RangeRequest.newBuilder().setKey(bs("odd/1")).build()).getCount());
     }
 }
