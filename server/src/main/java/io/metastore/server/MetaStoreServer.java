@@ -99,6 +99,50 @@ public final class MetaStoreServer implements AutoCloseable {
     private final Metrics metrics = new Metrics().withJvmMetrics();
     private volatile boolean closed;
 
+    /**
+     * The leader checks a forwarded KV write, compaction, lease revoke or query, or membership change
+     * against its own auth state, for the user the follower names, with the check the follower's gRPC
+     * service made (auth changes: {@code RaftAuth}); a member cannot act for a user who may not.
+     */
+    private static void authorizeForwarded(ForwardProcessor forwarded, Authorizer auth,
+                                           java.util.function.LongFunction<List<byte[]>> leaseKeys) {
+        ForwardProcessor.Check admin = (user, b) -> auth.admin(user);
+        forwarded.authorize(ForwardRequest.Kind.PUT, (user, b) -> {
+                    if (auth.enabled()) {
+                        auth.putAlone(user, io.etcd.jetcd.api.PutRequest.parseFrom(b));
+                    }
+                })
+                .authorize(ForwardRequest.Kind.DELETE_RANGE, (user, b) -> {
+                    if (auth.enabled()) {
+                        auth.deleteRange(user, io.etcd.jetcd.api.DeleteRangeRequest.parseFrom(b));
+                    }
+                })
+                .authorize(ForwardRequest.Kind.TXN, (user, b) -> {
+                    if (auth.enabled()) {
+                        auth.txn(user, io.etcd.jetcd.api.TxnRequest.parseFrom(b));
+                    }
+                })
+                .authorize(ForwardRequest.Kind.LEASE_REVOKE, (user, b) -> {
+                    if (auth.enabled()) {
+                        auth.leaseRevoke(user, leaseKeys.apply(io.etcd.jetcd.api.LeaseRevokeRequest.parseFrom(b).getID()));
+                    }
+                })
+                .authorize(ForwardRequest.Kind.LEASE_TIME_TO_LIVE, (user, b) -> {
+                    if (auth.enabled()) {
+                        auth.authenticated(user);
+                        io.etcd.jetcd.api.LeaseTimeToLiveRequest r = io.etcd.jetcd.api.LeaseTimeToLiveRequest.parseFrom(b);
+                        if (r.getKeys()) {
+                            auth.leaseKeys(user, leaseKeys.apply(r.getID()));
+                        }
+                    }
+                })
+                .authorize(ForwardRequest.Kind.COMPACT, admin)
+                .authorize(ForwardRequest.Kind.MEMBER_ADD, admin)
+                .authorize(ForwardRequest.Kind.MEMBER_REMOVE, admin)
+                .authorize(ForwardRequest.Kind.MEMBER_UPDATE, admin)
+                .authorize(ForwardRequest.Kind.MEMBER_PROMOTE, admin);
+    }
+
     private MetaStoreServer(ServerConfig config) {
         this.config = config;
         try {
@@ -161,7 +205,8 @@ public final class MetaStoreServer implements AutoCloseable {
                     config.grpcExecutor() == ServerConfig.GrpcExecutor.POOL);
             closeOrder.push(proposer);
             Headers headers = new Headers(identity.clusterId(), memberIds::self, raft::term);
-            LeaderForwarder forwarder = new LeaderForwarder(raft, peers.client(), appliedIndex, FORWARD_TIMEOUT_MILLIS,
+            LeaderForwarder forwarder = new LeaderForwarder(raft, peers.client(), GrpcServer::currentUser, appliedIndex,
+                    FORWARD_TIMEOUT_MILLIS,
                     metrics.stages());
             closeOrder.push(forwarder);
             Quota quota = new Quota(alarms, proposer, memberIds::self);
@@ -176,6 +221,7 @@ public final class MetaStoreServer implements AutoCloseable {
             raftLease.serveForwarded(forwarded);
             raft.registerProcessor(forwarded);
             Authorizer authorizer = new Authorizer(authStore, raftLease::keysOf);
+            authorizeForwarded(forwarded, authorizer, raftLease::keysOf);
             RaftAuth raftAuth = new RaftAuth(authStore, authorizer, proposer, forwarder, codec, EntryCodecs.decoder(),
                     headers, store::currentRevision);
             raftAuth.serveForwarded(forwarded);

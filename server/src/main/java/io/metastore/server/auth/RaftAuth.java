@@ -229,8 +229,18 @@ public final class RaftAuth {
         return AuthRoleListResponse.newBuilder().setHeader(header()).addAllRoles(store.view().roles().keySet()).build();
     }
 
-    /** Registers what the leader runs for commands built by followers. */
+    /**
+     * Registers what the leader runs for commands built by followers, and its check of the user the
+     * follower names: every auth and alarm change needs root, as where it was received, except a
+     * token issued for a password the receiving member verified.
+     */
     public void serveForwarded(ForwardProcessor processor) {
+        processor.authorize(ForwardRequest.Kind.COMMAND, (user, b) -> {
+            if (authorizer.enabled()
+                    && !(decoder.decode(BytesValue.parseFrom(b).getValue().toByteArray()) instanceof AuthChange.Authenticate)) {
+                authorizer.admin(user);
+            }
+        });
         processor.on(ForwardRequest.Kind.COMMAND, b -> {
             Command c = decoder.decode(BytesValue.parseFrom(b).getValue().toByteArray());
             if (!(c instanceof AuthChange) && !(c instanceof io.metastore.command.AlarmChange)) {

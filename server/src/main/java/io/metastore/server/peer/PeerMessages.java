@@ -23,11 +23,23 @@ final class PeerMessages implements MethodDescriptor.Marshaller<Object> {
     private final Map<String, Message> byName = new ConcurrentHashMap<>();
     private final Map<Class<?>, byte[]> nameBytes = new ConcurrentHashMap<>();
 
+    private final Map<String, Message> byClassName = new ConcurrentHashMap<>();
+
     /** Makes {@code defaultInstance}'s type readable. */
     void register(Message defaultInstance) {
         String name = defaultInstance.getDescriptorForType().getFullName();
         byName.put(name, defaultInstance);
+        byClassName.put(defaultInstance.getClass().getName(), defaultInstance);
         nameBytes.put(defaultInstance.getClass(), name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Parses a registered type named by its Java class name (as bolt names it). */
+    Message parse(String className, byte[] bytes) throws IOException {
+        Message type = byClassName.get(className);
+        if (type == null) {
+            throw new IOException("unknown peer message type " + className);
+        }
+        return type.getParserForType().parseFrom(bytes);
     }
 
     @Override

@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 public final class PeerRpcFactory implements RaftRpcFactory {
     private final PeerMessages messages = new PeerMessages();
     private final BoltRaftRpcFactory bolt = new BoltRaftRpcFactory();
+    private static final String JRAFT_PACKAGE = "com.alipay.sofa.jraft.";
+    private final BoltMessages boltMessages = new BoltMessages(messages);
     private final java.util.Set<String> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Registers a message type once (every member in a process registers MetaStore's own). */
@@ -32,7 +34,11 @@ public final class PeerRpcFactory implements RaftRpcFactory {
         if (args.length > 0 && args[0] instanceof Message defaultInstance) {
             messages.register(defaultInstance);
         }
-        bolt.registerProtobufSerializer(className, args);
+        if (className.startsWith(JRAFT_PACKAGE)) {
+            bolt.registerProtobufSerializer(className, args);
+        } else {
+            com.alipay.remoting.CustomSerializerManager.registerCustomSerializer(className, boltMessages);
+        }
     }
 
     @Override

@@ -23,7 +23,17 @@ public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
         CompletableFuture<? extends Message> handle(byte[] request) throws InvalidProtocolBufferException;
     }
 
+    /**
+     * Checks on the leader that the user a follower names may make a forwarded request, as the
+     * follower checked before forwarding; throws the etcd error (permission denied) if not.
+     */
+    @FunctionalInterface
+    public interface Check {
+        void check(String user, byte[] request) throws InvalidProtocolBufferException;
+    }
+
     private final Map<ForwardRequest.Kind, Handler> handlers = new EnumMap<>(ForwardRequest.Kind.class);
+    private final Map<ForwardRequest.Kind, Check> checks = new EnumMap<>(ForwardRequest.Kind.class);
     private final AppliedIndex applied;
 
     /** {@code applied}: this member's last applied entry, sent with every answer. */
@@ -37,18 +47,30 @@ public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
         return this;
     }
 
+    /** Registers the leader's permission check for one kind; done while the member is built, before it serves. */
+    public synchronized ForwardProcessor authorize(ForwardRequest.Kind kind, Check check) {
+        checks.put(kind, check);
+        return this;
+    }
+
     @Override
     public void handleRequest(RpcContext ctx, ForwardRequest request) {
         CompletableFuture<? extends Message> answer;
         try {
             Handler h;
+            Check c;
             synchronized (this) {
                 h = handlers.get(request.getKind());
+                c = checks.get(request.getKind());
             }
             if (h == null) {
                 throw new IllegalStateException("no handler for forwarded " + request.getKind());
             }
-            answer = h.handle(request.getRequest().toByteArray());
+            byte[] bytes = request.getRequest().toByteArray();
+            if (c != null) {
+                c.check(request.getUser().isEmpty() ? null : request.getUser(), bytes);
+            }
+            answer = h.handle(bytes);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }

@@ -21,9 +21,17 @@ public final class LeaderForwarder implements AutoCloseable {
     private final AppliedIndex applied;
     private final Stages stages;
 
-    /** {@code client}: a started client of this member's peer transport, shut down by {@link #close}. */
-    public LeaderForwarder(RaftNode raft, RpcClient client, AppliedIndex applied, long timeoutMillis, Stages stages) {
+    private final java.util.function.Supplier<String> caller;
+
+    /**
+     * @param client a started client of this member's peer transport, shut down by {@link #close}
+     * @param caller the authenticated user of the client call running on the calling thread ({@code null}
+     *               without one), sent with each forwarded request for the leader to check again
+     */
+    public LeaderForwarder(RaftNode raft, RpcClient client, java.util.function.Supplier<String> caller, AppliedIndex applied,
+                           long timeoutMillis, Stages stages) {
         this.raft = raft;
+        this.caller = caller;
         this.applied = applied;
         this.stages = stages;
         this.timeoutMillis = timeoutMillis;
@@ -49,12 +57,13 @@ public final class LeaderForwarder implements AutoCloseable {
      */
     public <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
                                           com.google.protobuf.Message request, Parser<T> parser) {
+        String user = caller.get();
         if (!isKvWrite(kind)) {
-            return route(here, kind, request, parser, 1);
+            return route(here, kind, request, parser, user, 1);
         }
         long received = System.nanoTime();
         boolean leader = raft.isLeader();
-        return route(here, kind, request, parser, 1).whenComplete((r, e) -> {
+        return route(here, kind, request, parser, user, 1).whenComplete((r, e) -> {
             if (e == null) {
                 stages.writeTotal(leader, received, System.nanoTime());
             }
@@ -67,10 +76,10 @@ public final class LeaderForwarder implements AutoCloseable {
     }
 
     private <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
-                                           com.google.protobuf.Message request, Parser<T> parser, int attempt) {
+                                           com.google.protobuf.Message request, Parser<T> parser, String user, int attempt) {
         CompletableFuture<T> f;
         try {
-            f = raft.isLeader() ? here.get() : forward(kind, request, parser);
+            f = raft.isLeader() ? here.get() : forward(kind, request, parser, user);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -78,7 +87,7 @@ public final class LeaderForwarder implements AutoCloseable {
             if (attempt < ROUTE_ATTEMPTS && retryable(kind, io.metastore.server.error.GrpcErrors.etcdError(e))) {
                 return CompletableFuture.supplyAsync(() -> null,
                                 CompletableFuture.delayedExecutor(ROUTE_BACKOFF_MS, TimeUnit.MILLISECONDS))
-                        .thenCompose(ignored -> route(here, kind, request, parser, attempt + 1));
+                        .thenCompose(ignored -> route(here, kind, request, parser, user, attempt + 1));
             }
             return CompletableFuture.failedFuture(e);
         });
@@ -96,9 +105,10 @@ public final class LeaderForwarder implements AutoCloseable {
         return query && (error == EtcdError.LEADER_CHANGED || error == EtcdError.NO_LEADER || error == EtcdError.TIMEOUT);
     }
 
-    /** Sends an etcd request to the current leader; completes with its parsed answer or its etcd error. */
-    public <T> CompletableFuture<T> forward(ForwardRequest.Kind kind, com.google.protobuf.Message request, Parser<T> parser) {
-        return forward(kind, request.toByteArray()).thenApply(bytes -> {
+    /** Sends an etcd request of {@code user} to the current leader; completes with its parsed answer or its etcd error. */
+    private <T> CompletableFuture<T> forward(ForwardRequest.Kind kind, com.google.protobuf.Message request, Parser<T> parser,
+                                             String user) {
+        return forward(kind, request.toByteArray(), user).thenApply(bytes -> {
             try {
                 return parser.parse(bytes);
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -108,10 +118,10 @@ public final class LeaderForwarder implements AutoCloseable {
     }
 
     /** Sends the request to the current leader; completes with its answer or its etcd error. */
-    public CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request) {
+    private CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request, String user) {
         long received = System.nanoTime();
         return leader(received + TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
-                .thenCompose(leader -> send(kind, request, leader, received));
+                .thenCompose(leader -> send(kind, request, user, leader, received));
     }
 
     /** The leader's address once there is one, looked for every few milliseconds without holding a thread. */
@@ -127,7 +137,7 @@ public final class LeaderForwarder implements AutoCloseable {
                 .thenCompose(this::leader);
     }
 
-    private CompletableFuture<byte[]> send(ForwardRequest.Kind kind, byte[] request, String leader, long received) {
+    private CompletableFuture<byte[]> send(ForwardRequest.Kind kind, byte[] request, String user, String leader, long received) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         if (raft.isLeader()) {
             return CompletableFuture.failedFuture(EtcdError.LEADER_CHANGED.exception());
@@ -140,8 +150,12 @@ public final class LeaderForwarder implements AutoCloseable {
         }
         long sent = System.nanoTime();
         try {
-            ForwardRequest forward = ForwardRequest.newBuilder().setKind(kind)
-                    .setRequest(com.google.protobuf.UnsafeByteOperations.unsafeWrap(request)).build();
+            ForwardRequest.Builder b = ForwardRequest.newBuilder().setKind(kind)
+                    .setRequest(com.google.protobuf.UnsafeByteOperations.unsafeWrap(request));
+            if (user != null) {
+                b.setUser(user);
+            }
+            ForwardRequest forward = b.build();
             client.invokeAsync(endpoint, forward, (result, error) -> {
                 if (error != null) {
                     // sent, then lost: the leader may have applied it, so this is not retried

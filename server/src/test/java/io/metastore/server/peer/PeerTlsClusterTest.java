@@ -154,11 +154,74 @@ class PeerTlsClusterTest {
         assertFalse(exists("forged/plain") || exists("forged/nocert") || exists("forged/foreign"), "nothing forged was written");
 
         // the control: with the members' own certificate the same request is a member's, and is applied
-        SslContext member = GrpcSslContexts.forClient().trustManager(certs.caCert.toFile())
-                .keyManager(certs.peerCert.toFile(), certs.peerKey.toFile()).build();
-        ForwardResponse answer = assertInstanceOf(ForwardResponse.class, send(member, forgedPut("forged/member")));
+        ForwardResponse answer = assertInstanceOf(ForwardResponse.class, send(memberSsl(), forgedPut("forged/member")));
         assertEquals("", answer.getError());
         assertTrue(exists("forged/member"));
+    }
+
+    static SslContext memberSsl() throws Exception {
+        return GrpcSslContexts.forClient().trustManager(certs.caCert.toFile())
+                .keyManager(certs.peerCert.toFile(), certs.peerKey.toFile()).build();
+    }
+
+    static ForwardResponse sendAs(String user, String key) throws Exception {
+        return assertInstanceOf(ForwardResponse.class, send(memberSsl(), forgedPut(key).toBuilder().setUser(user).build()));
+    }
+
+    /**
+     * With auth on, a follower forwards its caller's user name, and the leader checks that user's
+     * permission again against its own auth state: a member cannot write for a user who may not.
+     */
+    @Test
+    void theLeaderChecksTheForwardedUsersPermissionAgain() throws Exception {
+        MetaStoreServer follower = members[0] == leader() ? members[1] : members[0];
+        io.grpc.ManagedChannel ch = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", follower.grpcPort())
+                .usePlaintext().build();
+        var auth = io.etcd.jetcd.api.AuthGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS);
+        auth.userAdd(io.etcd.jetcd.api.AuthUserAddRequest.newBuilder().setName("root").setPassword("pw").build());
+        auth.userGrantRole(io.etcd.jetcd.api.AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+        auth.userAdd(io.etcd.jetcd.api.AuthUserAddRequest.newBuilder().setName("alice").setPassword("pw").build());
+        auth.roleAdd(io.etcd.jetcd.api.AuthRoleAddRequest.newBuilder().setName("alice").build());
+        auth.roleGrantPermission(io.etcd.jetcd.api.AuthRoleGrantPermissionRequest.newBuilder().setName("alice")
+                .setPerm(io.etcd.jetcd.api.Permission.newBuilder().setPermType(io.etcd.jetcd.api.Permission.Type.READWRITE)
+                        .setKey(bs("alice/")).setRangeEnd(bs("alice0"))).build());
+        auth.userGrantRole(io.etcd.jetcd.api.AuthUserGrantRoleRequest.newBuilder().setUser("alice").setRole("alice").build());
+        auth.authEnable(io.etcd.jetcd.api.AuthEnableRequest.getDefaultInstance());
+        String rootToken = auth.authenticate(io.etcd.jetcd.api.AuthenticateRequest.newBuilder().setName("root")
+                .setPassword("pw").build()).getToken();
+        String aliceToken = auth.authenticate(io.etcd.jetcd.api.AuthenticateRequest.newBuilder().setName("alice")
+                .setPassword("pw").build()).getToken();
+        try {
+            for (MetaStoreServer m : members) {
+                TestServers.await(() -> m.store().appliedIndex() >= leader().store().appliedIndex(), "every member applied auth");
+            }
+            assertEquals("PERMISSION_DENIED", sendAs("alice", "secret/x").getError());
+            assertEquals("USER_EMPTY", assertInstanceOf(ForwardResponse.class,
+                    send(memberSsl(), forgedPut("alice/nouser"))).getError());
+            assertEquals("", sendAs("alice", "alice/forwarded").getError());
+
+            // alice's writes through a follower reach the leader as hers: her prefix is written, not another
+            var kv = io.etcd.jetcd.api.KVGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(token(aliceToken)));
+            kv.put(PutRequest.newBuilder().setKey(bs("alice/through-follower")).setValue(bs("v")).build());
+            io.grpc.StatusRuntimeException denied = assertThrows(io.grpc.StatusRuntimeException.class,
+                    () -> kv.put(PutRequest.newBuilder().setKey(bs("secret/through-follower")).setValue(bs("v")).build()));
+            assertEquals("etcdserver: permission denied", denied.getStatus().getDescription());
+        } finally {
+            io.etcd.jetcd.api.AuthGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(token(rootToken)))
+                    .authDisable(io.etcd.jetcd.api.AuthDisableRequest.getDefaultInstance());
+            for (MetaStoreServer m : members) {
+                TestServers.await(() -> m.store().appliedIndex() >= leader().store().appliedIndex(), "every member applied auth");
+            }
+            ch.shutdownNow();
+        }
+    }
+
+    static io.grpc.Metadata token(String token) {
+        io.grpc.Metadata md = new io.grpc.Metadata();
+        md.put(io.grpc.Metadata.Key.of("token", io.grpc.Metadata.ASCII_STRING_MARSHALLER), token);
+        return md;
     }
 
     @Test
