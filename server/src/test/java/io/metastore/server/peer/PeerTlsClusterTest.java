@@ -121,7 +121,7 @@ class PeerTlsClusterTest {
                 .setRequest(PutRequest.newBuilder().setKey(bs(key)).setValue(bs("forged")).build().toByteString()).build();
     }
 
-    static Object send(SslContext ssl, ForwardRequest request) throws Exception {
+    static Object send(SslContext ssl, com.google.protobuf.Message request) throws Exception {
         PeerRpcFactory factory = (PeerRpcFactory) RpcFactoryHelper.rpcFactory();
         RpcClient client = new GrpcPeerClient(ssl, factory.messages());
         client.init(new RpcOptions());
@@ -222,6 +222,16 @@ class PeerTlsClusterTest {
         io.grpc.Metadata md = new io.grpc.Metadata();
         md.put(io.grpc.Metadata.Key.of("token", io.grpc.Metadata.ASCII_STRING_MARSHALLER), token);
         return md;
+    }
+
+    /** jraft's administration RPCs are not served, even to a member: membership goes through etcd's Cluster API. */
+    @Test
+    void jraftsAdministrationRpcsAreNotServed() throws Exception {
+        var reset = com.alipay.sofa.jraft.rpc.CliRequests.ResetPeerRequest.newBuilder().setGroupId("metastore")
+                .setPeerId(leader().config().raftAddress()).addNewPeers(leader().config().raftAddress()).build();
+        RemotingException refused = assertThrows(RemotingException.class, () -> send(memberSsl(), reset));
+        assertTrue(refused.getMessage().contains("UNIMPLEMENTED"), refused.getMessage());
+        assertEquals(3, leader().raft().peers().size(), "the configuration is untouched");
     }
 
     @Test
