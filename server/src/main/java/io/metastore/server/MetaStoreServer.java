@@ -107,40 +107,35 @@ public final class MetaStoreServer implements AutoCloseable {
     private static void authorizeForwarded(ForwardProcessor forwarded, Authorizer auth,
                                            java.util.function.LongFunction<List<byte[]>> leaseKeys) {
         ForwardProcessor.Check admin = (user, b) -> auth.admin(user);
-        forwarded.authorize(ForwardRequest.Kind.PUT, (user, b) -> {
-                    if (auth.enabled()) {
-                        auth.putAlone(user, io.etcd.jetcd.api.PutRequest.parseFrom(b));
+        forwarded.authorize(ForwardRequest.Kind.PUT, whileEnabled(auth,
+                        (user, b) -> auth.putAlone(user, io.etcd.jetcd.api.PutRequest.parseFrom(b))))
+                .authorize(ForwardRequest.Kind.DELETE_RANGE, whileEnabled(auth,
+                        (user, b) -> auth.deleteRange(user, io.etcd.jetcd.api.DeleteRangeRequest.parseFrom(b))))
+                .authorize(ForwardRequest.Kind.TXN, whileEnabled(auth,
+                        (user, b) -> auth.txn(user, io.etcd.jetcd.api.TxnRequest.parseFrom(b))))
+                .authorize(ForwardRequest.Kind.LEASE_REVOKE, whileEnabled(auth, (user, b) ->
+                        auth.leaseRevoke(user, leaseKeys.apply(io.etcd.jetcd.api.LeaseRevokeRequest.parseFrom(b).getID()))))
+                .authorize(ForwardRequest.Kind.LEASE_TIME_TO_LIVE, whileEnabled(auth, (user, b) -> {
+                    auth.authenticated(user);
+                    io.etcd.jetcd.api.LeaseTimeToLiveRequest r = io.etcd.jetcd.api.LeaseTimeToLiveRequest.parseFrom(b);
+                    if (r.getKeys()) {
+                        auth.leaseKeys(user, leaseKeys.apply(r.getID()));
                     }
-                })
-                .authorize(ForwardRequest.Kind.DELETE_RANGE, (user, b) -> {
-                    if (auth.enabled()) {
-                        auth.deleteRange(user, io.etcd.jetcd.api.DeleteRangeRequest.parseFrom(b));
-                    }
-                })
-                .authorize(ForwardRequest.Kind.TXN, (user, b) -> {
-                    if (auth.enabled()) {
-                        auth.txn(user, io.etcd.jetcd.api.TxnRequest.parseFrom(b));
-                    }
-                })
-                .authorize(ForwardRequest.Kind.LEASE_REVOKE, (user, b) -> {
-                    if (auth.enabled()) {
-                        auth.leaseRevoke(user, leaseKeys.apply(io.etcd.jetcd.api.LeaseRevokeRequest.parseFrom(b).getID()));
-                    }
-                })
-                .authorize(ForwardRequest.Kind.LEASE_TIME_TO_LIVE, (user, b) -> {
-                    if (auth.enabled()) {
-                        auth.authenticated(user);
-                        io.etcd.jetcd.api.LeaseTimeToLiveRequest r = io.etcd.jetcd.api.LeaseTimeToLiveRequest.parseFrom(b);
-                        if (r.getKeys()) {
-                            auth.leaseKeys(user, leaseKeys.apply(r.getID()));
-                        }
-                    }
-                })
+                }))
                 .authorize(ForwardRequest.Kind.COMPACT, admin)
                 .authorize(ForwardRequest.Kind.MEMBER_ADD, admin)
                 .authorize(ForwardRequest.Kind.MEMBER_REMOVE, admin)
                 .authorize(ForwardRequest.Kind.MEMBER_UPDATE, admin)
                 .authorize(ForwardRequest.Kind.MEMBER_PROMOTE, admin);
+    }
+
+    /** {@code check} only while auth is on: without it the forwarded request is not parsed a second time. */
+    private static ForwardProcessor.Check whileEnabled(Authorizer auth, ForwardProcessor.Check check) {
+        return (user, b) -> {
+            if (auth.enabled()) {
+                check.check(user, b);
+            }
+        };
     }
 
     private MetaStoreServer(ServerConfig config) {

@@ -89,10 +89,7 @@ final class GrpcPeerClient implements RpcClient {
             return false;
         }
         ConnectivityState state = c.getState(true);
-        if (state == ConnectivityState.TRANSIENT_FAILURE) {
-            // jraft probes far more often than gRPC's reconnect backoff (up to two minutes) would try again
-            c.resetConnectBackoff();
-        }
+        retryNowIfFailed(c, state);
         return state != ConnectivityState.TRANSIENT_FAILURE && state != ConnectivityState.SHUTDOWN;
     }
 
@@ -139,9 +136,7 @@ final class GrpcPeerClient implements RpcClient {
             throw new RemotingException("the peer client is shut down");
         }
         ManagedChannel c = channel(endpoint);
-        if (c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-            c.resetConnectBackoff();
-        }
+        retryNowIfFailed(c, c.getState(false));
         // a peer that is down or restarting is waited for until the deadline, as a connect timeout would, rather
         // than failed at once for the rest of gRPC's reconnect backoff
         CallOptions options = CallOptions.DEFAULT.withWaitForReady()
@@ -171,6 +166,13 @@ final class GrpcPeerClient implements RpcClient {
             });
         } catch (RuntimeException e) {
             throw new RemotingException("cannot send to " + endpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** jraft probes far more often than gRPC's reconnect backoff (up to two minutes) would try again. */
+    private static void retryNowIfFailed(ManagedChannel c, ConnectivityState state) {
+        if (state == ConnectivityState.TRANSIENT_FAILURE) {
+            c.resetConnectBackoff();
         }
     }
 

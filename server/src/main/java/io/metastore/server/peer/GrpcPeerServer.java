@@ -45,7 +45,6 @@ final class GrpcPeerServer implements RpcServer {
 
     private final InetSocketAddress address;
     private final SslContext ssl;
-    private final PeerMessages messages;
     private final MethodDescriptor<Object, Object> method;
     private final Map<String, RpcProcessor<?>> processors = new ConcurrentHashMap<>();
     private final List<ConnectionClosedEventListener> closedListeners = new CopyOnWriteArrayList<>();
@@ -55,7 +54,6 @@ final class GrpcPeerServer implements RpcServer {
     GrpcPeerServer(InetSocketAddress address, SslContext ssl, PeerMessages messages, ExecutorService defaultExecutor) {
         this.address = address;
         this.ssl = ssl;
-        this.messages = messages;
         this.method = PeerService.call(messages);
         this.defaultExecutor = defaultExecutor;
     }

@@ -9,7 +9,6 @@ import com.alipay.sofa.jraft.util.SPI;
 import com.google.protobuf.Message;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.Executors;
 
 /**
  * MetaStore's jraft RPC factory, found by jraft's service loader ahead of bolt's (higher
@@ -54,7 +53,7 @@ public final class PeerRpcFactory implements RaftRpcFactory {
     @Override
     public RpcServer createRpcServer(Endpoint endpoint, ConfigHelper<RpcServer> helper) {
         RpcServer s = new GrpcPeerServer(new InetSocketAddress(endpoint.getIp(), endpoint.getPort()), null, messages,
-                Executors.newCachedThreadPool());
+                PeerTransport.requestPool());
         if (helper != null) {
             helper.config(s);
         }

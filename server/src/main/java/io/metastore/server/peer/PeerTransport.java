@@ -100,14 +100,13 @@ public final class PeerTransport {
      * requests): a thread per concurrent request, up to a bound past which the caller is told to
      * come back, as bolt's default pool does.
      */
-    private static ExecutorService requestPool() {
+    static ExecutorService requestPool() {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+        return new ThreadPoolExecutor(4, 256, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "metastore-peer-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        return pool;
     }
 
     /** jraft's node options carrying the transport to the RPC clients jraft makes for the node. */

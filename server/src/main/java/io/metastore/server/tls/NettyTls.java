@@ -11,8 +11,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 
 /**
  * The server's Netty SSL contexts, built once at start-up from {@link ServerConfig.Tls}: one for
@@ -45,13 +43,9 @@ public final class NettyTls {
         if (!tls.enabled()) {
             return null;
         }
-        X509Certificate[] chain = PemFiles.certificates("cert-file", tls.certFile());
-        PrivateKey key = PemFiles.privateKey("key-file", tls.keyFile());
-        PemFiles.checkPair(key, chain[0], tls.keyFile(), tls.certFile());
-        X509Certificate[] trusted = tls.trustedCaFile() == null ? null
-                : PemFiles.certificates("trusted-ca-file", tls.trustedCaFile());
-        return new NettyTls(build(tls, key, chain, trusted, ApplicationProtocolNames.HTTP_1_1, ApplicationProtocolNames.HTTP_2),
-                build(tls, key, chain, trusted, ApplicationProtocolNames.HTTP_1_1));
+        PemFiles.KeyMaterial m = PemFiles.keyMaterial(tls, "");
+        return new NettyTls(build(tls, m, ApplicationProtocolNames.HTTP_1_1, ApplicationProtocolNames.HTTP_2),
+                build(tls, m, ApplicationProtocolNames.HTTP_1_1));
     }
 
     /** For the client port: ALPN http/1.1, then h2. */
@@ -64,10 +58,9 @@ public final class NettyTls {
         return http1;
     }
 
-    private static SslContext build(ServerConfig.Tls tls, PrivateKey key, X509Certificate[] chain,
-                                    X509Certificate[] trusted, String... alpn) {
+    private static SslContext build(ServerConfig.Tls tls, PemFiles.KeyMaterial m, String... alpn) {
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(key, chain)
+            SslContextBuilder b = SslContextBuilder.forServer(m.key(), m.chain())
                     .sslProvider(SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
                     .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
@@ -75,8 +68,8 @@ public final class NettyTls {
                             // a client without ALPN, or offering neither, still gets a connection: the bytes decide
                             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
-            if (trusted != null) {
-                b.trustManager(trusted);
+            if (m.trusted() != null) {
+                b.trustManager(m.trusted());
             }
             if (tls.requiresClientCertificates()) {
                 b.clientAuth(ClientAuth.REQUIRE);
@@ -84,7 +77,7 @@ public final class NettyTls {
             return b.build();
         } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
             throw new ConfigException("cannot use --cert-file " + tls.certFile() + " and --key-file " + tls.keyFile() + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("")));
+                    + PemFiles.reason(e));
         }
     }
 }

@@ -8,8 +8,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 
 /**
  * The SSL contexts of the Raft peer port, from etcd's {@code --peer-*} flags: the server side
@@ -38,28 +36,24 @@ public final class PeerTls {
         if (!tls.enabled()) {
             return null;
         }
-        X509Certificate[] chain = PemFiles.certificates("peer-cert-file", tls.certFile());
-        PrivateKey key = PemFiles.privateKey("peer-key-file", tls.keyFile());
-        PemFiles.checkPair(key, chain[0], tls.keyFile(), tls.certFile());
-        X509Certificate[] trusted = tls.trustedCaFile() == null ? null
-                : PemFiles.certificates("peer-trusted-ca-file", tls.trustedCaFile());
+        PemFiles.KeyMaterial m = PemFiles.keyMaterial(tls, "peer-");
         try {
-            SslContextBuilder server = GrpcSslContexts.configure(SslContextBuilder.forServer(key, chain), SslProvider.JDK)
+            SslContextBuilder server = GrpcSslContexts.configure(SslContextBuilder.forServer(m.key(), m.chain()), SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2");
-            if (trusted != null) {
-                server.trustManager(trusted);
+            if (m.trusted() != null) {
+                server.trustManager(m.trusted());
             }
             server.clientAuth(tls.requiresClientCertificates() ? ClientAuth.REQUIRE : ClientAuth.NONE);
             SslContextBuilder client = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
-                    .keyManager(key, chain);
-            if (trusted != null) {
-                client.trustManager(trusted);
+                    .keyManager(m.key(), m.chain());
+            if (m.trusted() != null) {
+                client.trustManager(m.trusted());
             }
             return new PeerTls(server.build(), client.build());
         } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
             throw new ConfigException("cannot use --peer-cert-file " + tls.certFile() + " and --peer-key-file " + tls.keyFile()
-                    + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("")));
+                    + ": " + PemFiles.reason(e));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.metastore.server.tls;
 
 import io.metastore.server.config.ConfigException;
+import io.metastore.server.config.ServerConfig;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -95,11 +96,35 @@ final class PemFiles {
         throw new ConfigException("--" + option + " " + file + ": no PRIVATE KEY in it");
     }
 
+    /** A listener's certificate chain, its private key (checked against the chain's first certificate) and the CAs it trusts. */
+    record KeyMaterial(X509Certificate[] chain, PrivateKey key, X509Certificate[] trusted) {
+    }
+
+    /**
+     * Reads the files of {@code tls}, named in messages by the flags with {@code prefix} ("" for
+     * clients, "peer-" between members).
+     *
+     * @return the material; {@code trusted} is {@code null} without a CA file
+     */
+    static KeyMaterial keyMaterial(ServerConfig.Tls tls, String prefix) {
+        X509Certificate[] chain = certificates(prefix + "cert-file", tls.certFile());
+        PrivateKey key = privateKey(prefix + "key-file", tls.keyFile());
+        checkPair(key, chain[0], prefix, tls.keyFile(), tls.certFile());
+        X509Certificate[] trusted = tls.trustedCaFile() == null ? null
+                : certificates(prefix + "trusted-ca-file", tls.trustedCaFile());
+        return new KeyMaterial(chain, key, trusted);
+    }
+
+    /** Why an SSL context could not be built, in one line. */
+    static String reason(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+    }
+
     /**
      * Fails unless {@code key} is the private half of {@code cert}'s public key (Go's
      * {@code X509KeyPair} checks the same): a signature made with the key must verify with the cert.
      */
-    static void checkPair(PrivateKey key, X509Certificate cert, Path keyFile, Path certFile) {
+    static void checkPair(PrivateKey key, X509Certificate cert, String prefix, Path keyFile, Path certFile) {
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
@@ -124,7 +149,8 @@ final class PemFiles {
             matches = false;
         }
         if (!matches) {
-            throw new ConfigException("--key-file " + keyFile + " is not the private key of --cert-file " + certFile);
+            throw new ConfigException("--" + prefix + "key-file " + keyFile + " is not the private key of --" + prefix
+                    + "cert-file " + certFile);
         }
     }
 

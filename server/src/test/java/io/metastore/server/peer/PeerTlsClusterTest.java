@@ -258,5 +258,9 @@ class PeerTlsClusterTest {
         ConfigException ca = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {
                 "--peer-client-cert-auth"}, Map.of()));
         assertEquals("--peer-client-cert-auth needs --peer-cert-file and --peer-key-file", ca.getMessage());
+        ConfigException pair = assertThrows(ConfigException.class, () -> io.metastore.server.tls.PeerTls.load(
+                new ServerConfig.Tls(certs.peerCert, foreign.peerKey, null, false)));
+        assertEquals("--peer-key-file " + foreign.peerKey + " is not the private key of --peer-cert-file " + certs.peerCert,
+                pair.getMessage());
     }
 }
