@@ -226,8 +226,8 @@ public final class Harness {
             startupLines.putIfAbsent(s.id(), startup);
             ProfileWindow window = ProfileWindow.NONE;
             if (profiler.isPresent() && rep == 1 && ep.jvmPid().isPresent()) {
-                rec = new Recording(profiler.get(), ep.jvmPid().getAsLong(), profDir, stem, o.profileWindow(),
-                        profileErrors);
+                rec = new Recording(profiler.get(), ep.jvmPid().getAsLong(), others(ep), profDir, stem,
+                        o.profileWindow(), profileErrors);
                 window = rec;
             }
             List<Member> targets = to.select(ep.members());
@@ -276,6 +276,7 @@ public final class Harness {
     private final class Recording implements ProfileWindow {
         private final AsyncProfiler profiler;
         private final long pid;
+        private final Map<String, Long> others;
         private final Path dir;
         private final String stem;
         private final Duration window;
@@ -283,9 +284,16 @@ public final class Harness {
         String cpu;
         String alloc;
 
-        Recording(AsyncProfiler profiler, long pid, Path dir, String stem, Duration window, List<String> errors) {
+        /**
+         * {@code pid}: the JVM whose graphs the cell names (the leader's); {@code others}: the
+         * other members' JVMs by file-name suffix, recorded over the same window into files of
+         * their own, so a cluster's followers are seen too.
+         */
+        Recording(AsyncProfiler profiler, long pid, Map<String, Long> others, Path dir, String stem, Duration window,
+                  List<String> errors) {
             this.profiler = profiler;
             this.pid = pid;
+            this.others = others;
             this.dir = dir;
             this.stem = stem;
             this.window = window;
@@ -319,7 +327,23 @@ public final class Harness {
                 out.print(" (profiler: " + e + ")");
                 return null;
             }
+            List<String> started = new ArrayList<>();
+            others.forEach((suffix, other) -> {
+                try {
+                    profiler.start(other, event);
+                    started.add(suffix);
+                } catch (Exception e) {
+                    errors.add(stem + "-" + suffix + " " + event + ": " + e);
+                }
+            });
             during.run();
+            for (String suffix : started) {
+                try {
+                    profiler.stop(others.get(suffix), dir.resolve(stem + "-" + suffix + "-" + event + ".html"));
+                } catch (Exception e) {
+                    errors.add(stem + "-" + suffix + " " + event + ": " + e);
+                }
+            }
             try {
                 profiler.stop(pid, dir.resolve(file));
                 return file;
@@ -329,6 +353,17 @@ public final class Harness {
                 return null;
             }
         }
+    }
+
+    /** A cluster's members other than the profiled JVM, by the suffix their flame graphs carry ({@code follower-m2}). */
+    private static Map<String, Long> others(Endpoint ep) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (Member m : ep.members()) {
+            if (m.pid().isPresent() && m.pid().getAsLong() != ep.jvmPid().getAsLong()) {
+                out.put(m.role() + "-" + m.name(), m.pid().getAsLong());
+            }
+        }
+        return out;
     }
 
     /** A cell with errors keeps its servers' output beside its figures, for the post-mortem. */

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * started before any is waited on, since a cluster member cannot answer alone. Once every member
  * answers, each is asked for its Status: the one that names itself leader is the leader, the
  * others (which name another member) followers; where the load goes is the harness's choice
- * ({@link LoadTo}). The leader's JVM is the one profiled, and its start-up line the one reported.
+ * ({@link LoadTo}). The leader's JVM is the one whose flame graphs a cell names (the others are
+ * recorded beside it), and its start-up line the one reported.
  * Closing stops every member and deletes their data dirs.
  */
 final class ClusterEndpoint implements Endpoint {
