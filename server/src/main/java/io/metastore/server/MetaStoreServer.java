@@ -38,6 +38,8 @@ import io.metastore.server.raft.AppliedIndex;
 import io.metastore.server.raft.ClusterIdentity;
 import io.metastore.server.raft.IdentityFile;
 import io.metastore.server.raft.ForwardProcessor;
+import io.metastore.server.raft.ForwardBatch;
+import io.metastore.server.raft.ForwardBatchResponse;
 import io.metastore.server.raft.ForwardRequest;
 import io.metastore.server.raft.ForwardResponse;
 import io.metastore.server.raft.MemberInfo;
@@ -144,6 +146,7 @@ public final class MetaStoreServer implements AutoCloseable {
             NettyTls tls = NettyTls.load(config.tls()); // first: bad certificate files stop nothing half-started
             PeerTransport peers = new PeerTransport(config.peer(), PeerTls.load(config.peer().tls()))
                     .register(ForwardRequest.getDefaultInstance()).register(ForwardResponse.getDefaultInstance())
+                    .register(ForwardBatch.getDefaultInstance()).register(ForwardBatchResponse.getDefaultInstance())
                     .register(MemberInfoRequest.getDefaultInstance()).register(MemberInfo.getDefaultInstance());
             if (!peers.secure()) {
                 LOG.warn(
@@ -152,6 +155,7 @@ public final class MetaStoreServer implements AutoCloseable {
                                 + " --peer-key-file and --peer-trusted-ca-file", config.raftAddress(),
                         config.peer().transport() == ServerConfig.Peer.Transport.BOLT ? " and listens on every interface (bolt)" : "");
             }
+            closeOrder.push(peers); // after everything that uses it: the server and every client shut down first
             closeOrder.push(lockDataDir(config.dataDir()));
             // runs after everything below has closed, before the lock is released: what the libraries wrote last is private too
             closeOrder.push(() -> OwnerOnly.tighten(config.dataDir()));
@@ -201,8 +205,8 @@ public final class MetaStoreServer implements AutoCloseable {
             closeOrder.push(proposer);
             Headers headers = new Headers(identity.clusterId(), memberIds::self, raft::term);
             LeaderForwarder forwarder = new LeaderForwarder(raft, peers.client(), GrpcServer::currentUser, appliedIndex,
-                    FORWARD_TIMEOUT_MILLIS,
-                    metrics.stages());
+                    FORWARD_TIMEOUT_MILLIS, metrics.stages(), config.raft().forwardBatch(),
+                    metrics::forwardSent);
             closeOrder.push(forwarder);
             Quota quota = new Quota(alarms, proposer, memberIds::self);
             RaftKv raftKv = new RaftKv(kv, new RequestChecks(MAX_TXN_OPS), proposer, raft, headers, forwarder, quota,
@@ -215,6 +219,7 @@ public final class MetaStoreServer implements AutoCloseable {
             raftKv.serveForwarded(forwarded);
             raftLease.serveForwarded(forwarded);
             raft.registerProcessor(forwarded);
+            raft.registerProcessor(forwarded.batches());
             Authorizer authorizer = new Authorizer(authStore, raftLease::keysOf);
             authorizeForwarded(forwarded, authorizer, raftLease::keysOf);
             RaftAuth raftAuth = new RaftAuth(authStore, authorizer, proposer, forwarder, codec, EntryCodecs.decoder(),

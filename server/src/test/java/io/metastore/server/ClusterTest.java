@@ -180,7 +180,8 @@ class ClusterTest {
             peers.add("127.0.0.1:" + TestServers.freePort());
         }
         for (int i = 0; i < 3; i++) {
-            members[i] = MetaStoreServer.start(config(i + 1, "--follower-commit", "heartbeat"));
+            // and forwards each request in a message of its own
+            members[i] = MetaStoreServer.start(config(i + 1, "--follower-commit", "heartbeat", "--forward-batch", "1"));
         }
         await(() -> leader() != null, "a leader of the heartbeat cluster");
         int g = aFollower();
@@ -188,6 +189,48 @@ class ClusterTest {
             putAndReadEachBack(client.getKVClient(), "beat/", 5);
         }
         assertEquals(0, metric(members[g], "metastore_follower_commit_hints_total"), "no hint taken with --follower-commit heartbeat");
+        double[] sizes = histogram(members[g], "metastore_forward_batch_size");
+        assertEquals(sizes[0], sizes[1], "--forward-batch 1: one request per message");
+    }
+
+    /** The sum and the count of a histogram without labels in a member's /metrics text. */
+    static double[] histogram(MetaStoreServer m, String name) {
+        return new double[] {metric(m, name + "_sum"), metric(m, name + "_count")};
+    }
+
+    @Test
+    void concurrentWritesThroughAFollowerGoTogetherWithForwardBatchAndEachIsReadBackThere() throws Exception {
+        stop();
+        peers.clear();
+        generation = "batch-";
+        for (int i = 0; i < 3; i++) {
+            peers.add("127.0.0.1:" + TestServers.freePort());
+        }
+        for (int i = 0; i < 3; i++) {
+            members[i] = MetaStoreServer.start(config(i + 1, "--forward-batch", "64"));
+        }
+        await(() -> leader() != null, "a leader of the batching cluster");
+        int f = aFollower();
+        int n = 500;
+        try (Client client = TestServers.client(members[f].grpcPort())) {
+            KV kv = client.getKVClient();
+            List<CompletableFuture<io.etcd.jetcd.kv.PutResponse>> puts = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                puts.add(kv.put(bs("batch/" + i), bs("v" + i)));
+            }
+            java.util.Set<Long> revisions = new java.util.HashSet<>();
+            for (var p : puts) {
+                revisions.add(p.get(30, TimeUnit.SECONDS).getHeader().getRevision());
+            }
+            assertEquals(n, revisions.size(), "each forwarded put answered with a revision of its own");
+            // answered only once applied on this member: a serializable read here sees every write
+            assertEquals(n, kv.get(bs("batch/"), GetOption.builder().isPrefix(true).withCountOnly(true)
+                    .withSerializable(true).build()).get(30, TimeUnit.SECONDS).getCount());
+            putAndReadEachBack(kv, "batch-one/", 3);
+        }
+        double[] sizes = histogram(members[f], "metastore_forward_batch_size");
+        assertEquals(n + 3, sizes[0], "every forwarded request counted once");
+        assertTrue(sizes[1] < sizes[0], "requests that arrived together went in fewer messages: " + sizes[1]);
     }
 
     @Test

@@ -199,7 +199,7 @@ public final class ConfigLoader {
                 intOption(o, "snapshot-interval-secs", 0, Integer.MAX_VALUE),
                 intOption(o, "snapshot-log-index-margin", 0, Integer.MAX_VALUE),
                 choice(o, "follower-commit", ServerConfig.FollowerCommit.class), bool(o, "raft-shared-timers"),
-                bool(o, "commit-push"));
+                bool(o, "commit-push"), intOption(o, "forward-batch", 1, 1 << 16));
         return new ServerConfig(memberId, peers, grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)),
                 intOption(o, "port", 0, 65535), tls(o),
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
@@ -217,7 +217,7 @@ public final class ConfigLoader {
     /** etcd's peer TLS flags and the peer transport, which must be able to carry them. */
     private static ServerConfig.Peer peer(Map<String, String> o) {
         ServerConfig.Peer peer = new ServerConfig.Peer(choice(o, "peer-transport", ServerConfig.Peer.Transport.class),
-                tls(o, "peer-"));
+                tls(o, "peer-"), intOption(o, "peer-io-threads", 0, 64));
         if (peer.transport() == ServerConfig.Peer.Transport.BOLT && peer.tls().enabled()) {
             throw new ConfigException("--peer-transport bolt has no TLS: drop --peer-cert-file or use --peer-transport grpc");
         }

@@ -44,6 +44,9 @@ public final class Options {
                     "require a member certificate from every caller of the peer port (signed by --peer-trusted-ca-file)", true),
             new Option("peer-transport", "grpc", "grpc|bolt",
                     "jraft's transport on the peer port: grpc (own address, TLS-capable) or bolt (every interface, no TLS)", false),
+            new Option("peer-io-threads", "0", "N",
+                    "event-loop threads that carry only traffic between members (grpc transport); 0: share gRPC's"
+                            + " default event loops with the client port's calls", false),
             new Option("storage", "rocksdb", "memory|rocksdb", "storage engine for the key-value data", false),
             new Option("data-dir", "./data", "DIR", "directory for the engine's data, the Raft log and snapshots", false),
             new Option("join", "false", "", "join a running cluster (wait to be added) instead of bootstrapping one", true),
@@ -101,6 +104,9 @@ public final class Options {
             new Option("commit-push", "false", "true|false",
                     "the leader sends the new commit index to the followers right after applying (a heartbeat round)"
                             + " instead of with the next AppendEntries or heartbeat", false),
+            new Option("forward-batch", "256", "N",
+                    "a follower sends the leader at most N forwarded requests in one message; requests that arrive"
+                            + " while earlier messages are unanswered wait and go together (1: a message per request)", false),
             new Option("help", "false", "", "print this help and exit", true));
 
     public static Option find(String name) {

@@ -78,13 +78,16 @@ public record ServerConfig(
      *                  mutual TLS when {@code tls} is on; {@code BOLT}: jraft's own transport (SOFABolt, with
      *                  hessian), listening on every interface, without TLS, kept to measure against
      * @param tls       the member's peer certificate, from etcd's {@code --peer-*} flags
+     * @param ioThreads the event-loop threads of the gRPC peer transport's own, which carry only traffic
+     *                  between members; 0: gRPC's default event loops, shared with the client port's calls
      */
-    public record Peer(Transport transport, Tls tls) {
+    public record Peer(Transport transport, Tls tls, int ioThreads) {
         public enum Transport { GRPC, BOLT }
 
         @Override
         public String toString() {
-            return transport.name().toLowerCase(java.util.Locale.ROOT) + ",tls=" + tls;
+            return transport.name().toLowerCase(java.util.Locale.ROOT) + ",tls=" + tls
+                    + (transport == Transport.GRPC ? ",io-threads=" + ioThreads : "");
         }
     }
 
@@ -106,10 +109,13 @@ public record ServerConfig(
      * @param commitPush     the leader sends its new commit index to every follower right after it
      *                       applied entries (one heartbeat round, at most one in flight), as etcd's
      *                       leader does, instead of leaving it to the next AppendEntries or heartbeat
+     * @param forwardBatch   the most forwarded requests a follower sends the leader in one message: those
+     *                       that arrive while earlier messages are unanswered go together (1: one message
+     *                       per request)
      */
     public record RaftSettings(int applyBatch, int disruptorBufferSize, boolean sync, int electionTimeoutMs,
                                int snapshotIntervalSecs, int snapshotLogIndexMargin, FollowerCommit followerCommit,
-                               boolean sharedTimers, boolean commitPush) {
+                               boolean sharedTimers, boolean commitPush, int forwardBatch) {
     }
 
     /**

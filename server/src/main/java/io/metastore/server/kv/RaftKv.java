@@ -79,14 +79,15 @@ public final class RaftKv {
         checkSize(req.getSerializedSize());
         checks.checkPut(ProtoCommands.put(req));
         quota.check();
-        return forwarder.route(() -> putHere(req), ForwardRequest.Kind.PUT, req, PutResponse::parseFrom)
+        return forwarder.route(() -> putHere(req), ForwardRequest.Kind.PUT, req, PutResponse::parseFrom, !req.getPrevKv())
                 .thenApply(headers::restamp);
     }
 
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest req) {
         checkSize(req.getSerializedSize());
         checks.checkDeleteRange(ProtoCommands.deleteRange(req));
-        return forwarder.route(() -> deleteRangeHere(req), ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom)
+        return forwarder.route(() -> deleteRangeHere(req), ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom,
+                        !req.getPrevKv())
                 .thenApply(headers::restamp);
     }
 
@@ -100,7 +101,7 @@ public final class RaftKv {
             });
         }
         quota.check();
-        return forwarder.route(() -> txnHere(req), ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom)
+        return forwarder.route(() -> txnHere(req), ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom, smallAnswer(t))
                 .thenApply(headers::restamp);
     }
 
@@ -164,6 +165,21 @@ public final class RaftKv {
             stages.linearizableRead(leader, received, confirmed, System.nanoTime());
             return answer;
         });
+    }
+
+    /** Whether a txn's answer holds no key-values whichever branch runs: no range, no previous value asked for. */
+    private static boolean smallAnswer(Txn t) {
+        for (var ops : java.util.List.of(t.success(), t.failure())) {
+            for (TxnOp op : ops) {
+                boolean small = op instanceof Put p ? !p.prevKv()
+                        : op instanceof DeleteRange d ? !d.prevKv()
+                        : op instanceof Txn nested && smallAnswer(nested);
+                if (!small) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean allSerializable(Txn t) {

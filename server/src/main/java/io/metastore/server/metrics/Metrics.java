@@ -61,6 +61,7 @@ public final class Metrics {
     private final GrpcMetrics grpc;
     private final Stages stages;
     private final Counter commitHints;
+    private final Histogram forwardBatchSize;
 
     public Metrics() {
         leaderChanges = counter("etcd_server_leader_changes_seen_total", "The number of leader changes seen.");
@@ -84,6 +85,10 @@ public final class Metrics {
                 .classicOnly().classicUpperBounds(DISK_SECONDS).withoutExemplars().register(registry);
         batchSize = Histogram.builder().name("metastore_proposal_batch_size")
                 .help("Commands per Raft entry proposed by this member.")
+                .classicOnly().classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024).withoutExemplars()
+                .register(registry);
+        forwardBatchSize = Histogram.builder().name("metastore_forward_batch_size")
+                .help("Forwarded requests per message this follower sent the leader (--forward-batch).")
                 .classicOnly().classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024).withoutExemplars()
                 .register(registry);
         entryBytes = Histogram.builder().name("metastore_codec_entry_bytes")
@@ -181,6 +186,11 @@ public final class Metrics {
     /** This follower took a commit index from the leader's answer to a forwarded write. */
     public void commitHintTaken() {
         commitHints.inc();
+    }
+
+    /** This follower sent the leader one message holding {@code requests} forwarded requests. */
+    public void forwardSent(int requests) {
+        forwardBatchSize.observe(requests);
     }
 
     /** A Raft entry holding {@code commands} commands was proposed. */

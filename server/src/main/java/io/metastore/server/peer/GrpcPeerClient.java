@@ -47,6 +47,7 @@ final class GrpcPeerClient implements RpcClient {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcPeerClient.class);
 
     private final SslContext ssl;
+    private final io.netty.channel.EventLoopGroup eventLoops;
     private final MethodDescriptor<Object, Object> method;
     private final Map<Endpoint, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final List<ReplicatorGroup> groups = new CopyOnWriteArrayList<>();
@@ -57,8 +58,10 @@ final class GrpcPeerClient implements RpcClient {
     });
     private volatile boolean closed;
 
-    GrpcPeerClient(SslContext ssl, PeerMessages messages) {
+    /** {@code eventLoops}: the event loops the channels run on, {@code null} for gRPC's default ones. */
+    GrpcPeerClient(SslContext ssl, PeerMessages messages, io.netty.channel.EventLoopGroup eventLoops) {
         this.ssl = ssl;
+        this.eventLoops = eventLoops;
         this.method = PeerService.call(messages);
     }
 
@@ -144,8 +147,12 @@ final class GrpcPeerClient implements RpcClient {
         if (callback.executor() != null) {
             options = options.withExecutor(callback.executor());
         }
-        ClientCall<Object, Object> call = c.newCall(method, options);
+        // under the root context (a call takes the current one when made): a call to a peer never takes the
+        // cancellation or deadline of a client call whose thread starts it (a forwarded batch carries other
+        // callers' requests; jraft's own belong to none)
+        io.grpc.Context previous = io.grpc.Context.ROOT.attach();
         try {
+            ClientCall<Object, Object> call = c.newCall(method, options);
             ClientCalls.asyncUnaryCall(call, request, new StreamObserver<>() {
                 private Object answer;
 
@@ -166,6 +173,8 @@ final class GrpcPeerClient implements RpcClient {
             });
         } catch (RuntimeException e) {
             throw new RemotingException("cannot send to " + endpoint + ": " + e.getMessage(), e);
+        } finally {
+            io.grpc.Context.ROOT.detach(previous);
         }
     }
 
@@ -195,6 +204,9 @@ final class GrpcPeerClient implements RpcClient {
                 .flowControlWindow(PeerTransport.FLOW_CONTROL_WINDOW)
                 .maxInboundMessageSize(PeerTransport.MAX_MESSAGE_BYTES)
                 .idleTimeout(30, TimeUnit.DAYS);
+        if (eventLoops != null) {
+            b.eventLoopGroup(eventLoops).channelType(io.netty.channel.socket.nio.NioSocketChannel.class);
+        }
         if (ssl != null) {
             b.sslContext(ssl);
         } else {

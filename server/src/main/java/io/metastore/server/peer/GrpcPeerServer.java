@@ -45,14 +45,18 @@ final class GrpcPeerServer implements RpcServer {
 
     private final InetSocketAddress address;
     private final SslContext ssl;
+    private final io.netty.channel.EventLoopGroup eventLoops;
     private final MethodDescriptor<Object, Object> method;
     private final Map<String, RpcProcessor<?>> processors = new ConcurrentHashMap<>();
     private final List<ConnectionClosedEventListener> closedListeners = new CopyOnWriteArrayList<>();
     private final ExecutorService defaultExecutor;
     private volatile Server server;
 
-    GrpcPeerServer(InetSocketAddress address, SslContext ssl, PeerMessages messages, ExecutorService defaultExecutor) {
+    /** {@code eventLoops}: the event loops that accept and serve connections, {@code null} for gRPC's default ones. */
+    GrpcPeerServer(InetSocketAddress address, SslContext ssl, PeerMessages messages, ExecutorService defaultExecutor,
+                   io.netty.channel.EventLoopGroup eventLoops) {
         this.address = address;
+        this.eventLoops = eventLoops;
         this.ssl = ssl;
         this.method = PeerService.call(messages);
         this.defaultExecutor = defaultExecutor;
@@ -71,6 +75,10 @@ final class GrpcPeerServer implements RpcServer {
                 .permitKeepAliveWithoutCalls(true)
                 .addTransportFilter(new Connections())
                 .addService(ServerServiceDefinition.builder(PeerService.NAME).addMethod(method, new Handler()).build());
+        if (eventLoops != null) {
+            b.bossEventLoopGroup(eventLoops).workerEventLoopGroup(eventLoops)
+                    .channelType(io.netty.channel.socket.nio.NioServerSocketChannel.class);
+        }
         if (ssl != null) {
             b.sslContext(ssl);
         }

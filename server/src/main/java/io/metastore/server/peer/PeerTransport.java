@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #nodeOptions()}) and MetaStore's (forwarding, member info). With gRPC and a peer
  * certificate both sides speak mutual TLS only.
  */
-public final class PeerTransport {
+public final class PeerTransport implements AutoCloseable {
     /** HTTP/2 flow-control window per stream and connection: a burst of AppendEntries never waits for a window update. */
     static final int FLOW_CONTROL_WINDOW = 8 << 20;
     /** The largest message a member reads (AppendEntries and snapshot chunks stay far below it). */
@@ -33,6 +33,8 @@ public final class PeerTransport {
     private final ServerConfig.Peer config;
     private final PeerTls tls;
     private final PeerRpcFactory factory;
+    /** The gRPC transport's own event loops ({@code --peer-io-threads}), {@code null} for gRPC's shared ones. */
+    private final io.netty.channel.EventLoopGroup eventLoops;
 
     /**
      * @param tls the contexts of {@code config.tls()}, {@code null} when it is off
@@ -49,6 +51,18 @@ public final class PeerTransport {
         this.factory = p;
         // jraft registers its message types when this class loads
         com.alipay.sofa.jraft.rpc.ProtobufMsgFactory.load();
+        this.eventLoops = config.transport() == ServerConfig.Peer.Transport.GRPC && config.ioThreads() > 0
+                ? new io.netty.channel.nio.NioEventLoopGroup(config.ioThreads(),
+                        new io.netty.util.concurrent.DefaultThreadFactory("metastore-peer-io", true))
+                : null;
+    }
+
+    /** Stops the transport's own event loops, once the server and every client of this member are shut down. */
+    @Override
+    public void close() {
+        if (eventLoops != null) {
+            eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 
     /** Makes a protobuf message type of MetaStore's own travel between members. */
@@ -72,7 +86,7 @@ public final class PeerTransport {
             return factory.bolt().createRpcServer(self);
         }
         return new GrpcPeerServer(new InetSocketAddress(self.getIp(), self.getPort()), tls == null ? null : tls.server(),
-                factory.messages(), requestPool());
+                factory.messages(), requestPool(), eventLoops);
     }
 
     /** A started client for MetaStore's own calls to other members; shut it down when done. */
@@ -92,7 +106,7 @@ public final class PeerTransport {
         if (config.transport() == ServerConfig.Peer.Transport.BOLT) {
             return factory.bolt().createRpcClient();
         }
-        return new GrpcPeerClient(tls == null ? null : tls.client(), factory.messages());
+        return new GrpcPeerClient(tls == null ? null : tls.client(), factory.messages(), eventLoops);
     }
 
     /**

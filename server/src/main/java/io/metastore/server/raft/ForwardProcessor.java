@@ -8,6 +8,7 @@ import io.metastore.server.error.EtcdError;
 import io.metastore.server.error.GrpcErrors;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -55,6 +56,11 @@ public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
 
     @Override
     public void handleRequest(RpcContext ctx, ForwardRequest request) {
+        answer(request).thenAccept(ctx::sendResponse);
+    }
+
+    /** Runs one forwarded request; completes (never exceptionally) with the answer to send back. */
+    CompletableFuture<ForwardResponse> answer(ForwardRequest request) {
         CompletableFuture<? extends Message> answer;
         try {
             Handler h;
@@ -74,17 +80,43 @@ public final class ForwardProcessor implements RpcProcessor<ForwardRequest> {
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((resp, error) -> {
+        return answer.handle((resp, error) -> {
             if (error == null) {
                 AppliedIndex.Position at = applied.position();
-                ctx.sendResponse(ForwardResponse.newBuilder().setResponse(resp.toByteString())
-                        .setAppliedIndex(at.index()).setAppliedTerm(at.term()).build());
-            } else {
-                EtcdError e = GrpcErrors.etcdError(error);
-                ctx.sendResponse(e != null ? ForwardResponse.newBuilder().setError(e.name()).setMessage(e.message()).build()
-                        : ForwardResponse.newBuilder().setMessage(String.valueOf(error.getMessage())).build());
+                return ForwardResponse.newBuilder().setResponse(resp.toByteString())
+                        .setAppliedIndex(at.index()).setAppliedTerm(at.term()).build();
             }
+            EtcdError e = GrpcErrors.etcdError(error);
+            return e != null ? ForwardResponse.newBuilder().setError(e.name()).setMessage(e.message()).build()
+                    : ForwardResponse.newBuilder().setMessage(String.valueOf(error.getMessage())).build();
         });
+    }
+
+    /** The leader's side of {@link ForwardBatch}: each request run as if it came alone, answered together. */
+    public RpcProcessor<ForwardBatch> batches() {
+        return new RpcProcessor<>() {
+            @Override
+            public void handleRequest(RpcContext ctx, ForwardBatch batch) {
+                List<ForwardRequest> requests = batch.getRequestsList();
+                @SuppressWarnings("unchecked")
+                CompletableFuture<ForwardResponse>[] answers = new CompletableFuture[requests.size()];
+                for (int i = 0; i < answers.length; i++) {
+                    answers[i] = answer(requests.get(i));
+                }
+                CompletableFuture.allOf(answers).thenRun(() -> {
+                    ForwardBatchResponse.Builder b = ForwardBatchResponse.newBuilder();
+                    for (CompletableFuture<ForwardResponse> a : answers) {
+                        b.addResponses(a.join());
+                    }
+                    ctx.sendResponse(b.build());
+                });
+            }
+
+            @Override
+            public String interest() {
+                return ForwardBatch.class.getName();
+            }
+        };
     }
 
     @Override

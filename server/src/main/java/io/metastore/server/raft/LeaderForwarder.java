@@ -22,15 +22,22 @@ public final class LeaderForwarder implements AutoCloseable {
     private final Stages stages;
 
     private final java.util.function.Supplier<String> caller;
+    private final int batch;
+    private final java.util.function.IntConsumer sentMessage;
+    private final java.util.Map<Endpoint, Batcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param client a started client of this member's peer transport, shut down by {@link #close}
      * @param caller the authenticated user of the client call running on the calling thread ({@code null}
      *               without one), sent with each forwarded request for the leader to check again
+     * @param batch  the most requests one message to the leader carries (1: each request a message of its own)
+     * @param sent   told the number of requests of every message sent to the leader
      */
     public LeaderForwarder(RaftNode raft, RpcClient client, java.util.function.Supplier<String> caller, AppliedIndex applied,
-                           long timeoutMillis, Stages stages) {
+                           long timeoutMillis, Stages stages, int batch, java.util.function.IntConsumer sent) {
         this.raft = raft;
+        this.sentMessage = sent;
+        this.batch = batch;
         this.caller = caller;
         this.applied = applied;
         this.stages = stages;
@@ -53,17 +60,29 @@ public final class LeaderForwarder implements AutoCloseable {
      * the leader. A request refused with "not leader" — jraft rejected the entry, so nothing
      * was applied — is routed again to the leader of the moment, a bounded number of times; an
      * outcome that may have been applied (a lost connection, a leader change after the append)
-     * is never retried.
+     * is never retried. The request goes in a message of its own.
      */
     public <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
                                           com.google.protobuf.Message request, Parser<T> parser) {
+        return route(here, kind, request, parser, false);
+    }
+
+    /**
+     * As {@link #route(java.util.function.Supplier, ForwardRequest.Kind, com.google.protobuf.Message, Parser)};
+     * {@code smallAnswer}: the answer is small whatever the data (no values or key lists in it), so the
+     * request may share a message to the leader with others (see {@link Batcher}) without their answers
+     * together passing the transport's message limit.
+     */
+    public <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
+                                          com.google.protobuf.Message request, Parser<T> parser, boolean smallAnswer) {
         String user = caller.get();
+        Route<T> r = new Route<>(here, kind, request, parser, user, smallAnswer && batch > 1);
         if (!isKvWrite(kind)) {
-            return route(here, kind, request, parser, user, 1);
+            return route(r, 1);
         }
         long received = System.nanoTime();
         boolean leader = raft.isLeader();
-        return route(here, kind, request, parser, user, 1).whenComplete((r, e) -> {
+        return route(r, 1).whenComplete((ignored, e) -> {
             if (e == null) {
                 stages.writeTotal(leader, received, System.nanoTime());
             }
@@ -75,19 +94,23 @@ public final class LeaderForwarder implements AutoCloseable {
         return kind == ForwardRequest.Kind.PUT || kind == ForwardRequest.Kind.DELETE_RANGE || kind == ForwardRequest.Kind.TXN;
     }
 
-    private <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
-                                           com.google.protobuf.Message request, Parser<T> parser, String user, int attempt) {
+    /** One request being routed: what runs it here, and what forwards it. */
+    private record Route<T>(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
+                            com.google.protobuf.Message request, Parser<T> parser, String user, boolean batchable) {
+    }
+
+    private <T> CompletableFuture<T> route(Route<T> r, int attempt) {
         CompletableFuture<T> f;
         try {
-            f = raft.isLeader() ? here.get() : forward(kind, request, parser, user);
+            f = raft.isLeader() ? r.here().get() : forward(r);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
         return f.exceptionallyCompose(e -> {
-            if (attempt < ROUTE_ATTEMPTS && retryable(kind, io.metastore.server.error.GrpcErrors.etcdError(e))) {
+            if (attempt < ROUTE_ATTEMPTS && retryable(r.kind(), io.metastore.server.error.GrpcErrors.etcdError(e))) {
                 return CompletableFuture.supplyAsync(() -> null,
                                 CompletableFuture.delayedExecutor(ROUTE_BACKOFF_MS, TimeUnit.MILLISECONDS))
-                        .thenCompose(ignored -> route(here, kind, request, parser, user, attempt + 1));
+                        .thenCompose(ignored -> route(r, attempt + 1));
             }
             return CompletableFuture.failedFuture(e);
         });
@@ -106,11 +129,10 @@ public final class LeaderForwarder implements AutoCloseable {
     }
 
     /** Sends an etcd request of {@code user} to the current leader; completes with its parsed answer or its etcd error. */
-    private <T> CompletableFuture<T> forward(ForwardRequest.Kind kind, com.google.protobuf.Message request, Parser<T> parser,
-                                             String user) {
-        return forward(kind, request.toByteArray(), user).thenApply(bytes -> {
+    private <T> CompletableFuture<T> forward(Route<T> r) {
+        return forward(r.kind(), r.request().toByteArray(), r.user(), r.batchable()).thenApply(bytes -> {
             try {
-                return parser.parse(bytes);
+                return r.parser().parse(bytes);
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
                 throw new IllegalStateException("unreadable answer from the leader", e);
             }
@@ -118,10 +140,10 @@ public final class LeaderForwarder implements AutoCloseable {
     }
 
     /** Sends the request to the current leader; completes with its answer or its etcd error. */
-    private CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request, String user) {
+    private CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request, String user, boolean batchable) {
         long received = System.nanoTime();
         return leader(received + TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
-                .thenCompose(leader -> send(kind, request, user, leader, received));
+                .thenCompose(leader -> send(kind, request, user, leader, received, batchable));
     }
 
     /** The leader's address once there is one, looked for every few milliseconds without holding a thread. */
@@ -137,7 +159,8 @@ public final class LeaderForwarder implements AutoCloseable {
                 .thenCompose(this::leader);
     }
 
-    private CompletableFuture<byte[]> send(ForwardRequest.Kind kind, byte[] request, String user, String leader, long received) {
+    private CompletableFuture<byte[]> send(ForwardRequest.Kind kind, byte[] request, String user, String leader, long received,
+                                           boolean batchable) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         if (raft.isLeader()) {
             return CompletableFuture.failedFuture(EtcdError.LEADER_CHANGED.exception());
@@ -148,43 +171,145 @@ public final class LeaderForwarder implements AutoCloseable {
             // no connection to the leader we knew: nothing was sent, so it may go again
             return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
         }
-        long sent = System.nanoTime();
-        try {
-            ForwardRequest.Builder b = ForwardRequest.newBuilder().setKind(kind)
-                    .setRequest(com.google.protobuf.UnsafeByteOperations.unsafeWrap(request));
-            if (user != null) {
-                b.setUser(user);
-            }
-            ForwardRequest forward = b.build();
-            client.invokeAsync(endpoint, forward, (result, error) -> {
-                if (error != null) {
-                    // sent, then lost: the leader may have applied it, so this is not retried
-                    f.completeExceptionally(EtcdError.LEADER_CHANGED.exception());
-                } else if (result instanceof ForwardResponse r) {
-                    if (r.getError().isEmpty() && r.getMessage().isEmpty()) {
-                        // answer once this member has applied what the leader had, so the caller reads its write here
-                        long answered = System.nanoTime();
-                        raft.leaderApplied(r.getAppliedIndex(), r.getAppliedTerm());
-                        applied.await(r.getAppliedIndex()).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                                .whenComplete((v, e) -> {
-                                    if (isKvWrite(kind)) {
-                                        stages.followerWrite(received, sent, answered, System.nanoTime());
-                                    }
-                                    f.complete(r.getResponse().toByteArray());
-                                });
-                    } else if (!r.getError().isEmpty()) {
-                        f.completeExceptionally(EtcdError.valueOf(r.getError()).exception());
-                    } else {
-                        f.completeExceptionally(new IllegalStateException(r.getMessage()));
-                    }
+        long[] sent = {System.nanoTime()};
+        ForwardRequest.Builder b = ForwardRequest.newBuilder().setKind(kind)
+                .setRequest(com.google.protobuf.UnsafeByteOperations.unsafeWrap(request));
+        if (user != null) {
+            b.setUser(user);
+        }
+        ForwardRequest forward = b.build();
+        com.alipay.sofa.jraft.rpc.InvokeCallback done = (result, error) -> {
+            if (error != null) {
+                // sent, then lost: the leader may have applied it, so this is not retried
+                f.completeExceptionally(EtcdError.LEADER_CHANGED.exception());
+            } else if (result instanceof ForwardResponse r) {
+                if (r.getError().isEmpty() && r.getMessage().isEmpty()) {
+                    // answer once this member has applied what the leader had, so the caller reads its write here
+                    long answered = System.nanoTime();
+                    raft.leaderApplied(r.getAppliedIndex(), r.getAppliedTerm());
+                    applied.await(r.getAppliedIndex()).orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                            .whenComplete((v, e) -> {
+                                if (isKvWrite(kind)) {
+                                    stages.followerWrite(received, sent[0], answered, System.nanoTime());
+                                }
+                                f.complete(r.getResponse().toByteArray());
+                            });
+                } else if (!r.getError().isEmpty()) {
+                    f.completeExceptionally(EtcdError.valueOf(r.getError()).exception());
                 } else {
-                    f.completeExceptionally(new IllegalStateException("unexpected answer from leader: " + result));
+                    f.completeExceptionally(new IllegalStateException(r.getMessage()));
                 }
-            }, timeoutMillis);
+            } else {
+                f.completeExceptionally(new IllegalStateException("unexpected answer from leader: " + result));
+            }
+        };
+        if (batchable) {
+            batchers.computeIfAbsent(endpoint, Batcher::new).add(new Pending(forward, done, sent));
+            return f;
+        }
+        try {
+            sentMessage.accept(1);
+            client.invokeAsync(endpoint, forward, done, timeoutMillis);
         } catch (Exception e) {
             f.completeExceptionally(EtcdError.LEADER_CHANGED.exception());
         }
         return f;
+    }
+
+    /** A request waiting to go to the leader, what takes its answer, and when it went ({@code sent[0]}). */
+    private record Pending(ForwardRequest request, com.alipay.sofa.jraft.rpc.InvokeCallback done, long[] sent) {
+    }
+
+    /** The most request bytes one message to the leader carries (a single larger request goes alone). */
+    private static final int BATCH_BYTES = 4 << 20;
+
+    /** Messages to one leader that may be unanswered at once; more requests wait and go together. */
+    private static final int BATCHES_IN_FLIGHT = 2;
+
+    /**
+     * The requests bound for the leader at one address. While fewer than
+     * {@link #BATCHES_IN_FLIGHT} messages to it are unanswered a request goes at once; otherwise
+     * it waits, and the answer to a message sends everything waiting (up to the batch size) as
+     * the next, so the more requests arrive the more each message carries, and a lone request
+     * never waits.
+     */
+    private final class Batcher {
+        private final Endpoint endpoint;
+        private final java.util.ArrayDeque<Pending> waiting = new java.util.ArrayDeque<>();
+        private int inFlight;
+
+        Batcher(Endpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        void add(Pending p) {
+            java.util.List<Pending> next;
+            synchronized (this) {
+                waiting.add(p);
+                if (inFlight >= BATCHES_IN_FLIGHT) {
+                    return;
+                }
+                next = take();
+            }
+            send(next);
+        }
+
+        /** Holding the lock: the next message's requests (at least one), counted as in flight. */
+        private java.util.List<Pending> take() {
+            java.util.List<Pending> out = new java.util.ArrayList<>(Math.min(waiting.size(), batch));
+            long bytes = 0;
+            while (!waiting.isEmpty() && out.size() < batch
+                    && (out.isEmpty() || bytes + waiting.peek().request().getSerializedSize() <= BATCH_BYTES)) {
+                Pending p = waiting.poll();
+                bytes += p.request().getSerializedSize();
+                out.add(p);
+            }
+            inFlight++;
+            return out;
+        }
+
+        private void send(java.util.List<Pending> items) {
+            ForwardBatch.Builder b = ForwardBatch.newBuilder();
+            long now = System.nanoTime();
+            for (Pending p : items) {
+                b.addRequests(p.request());
+                p.sent()[0] = now;
+            }
+            try {
+                sentMessage.accept(items.size());
+                client.invokeAsync(endpoint, b.build(), (result, error) -> {
+                    try {
+                        if (error == null && result instanceof ForwardBatchResponse r
+                                && r.getResponsesCount() == items.size()) {
+                            for (int i = 0; i < items.size(); i++) {
+                                items.get(i).done().complete(r.getResponses(i), null);
+                            }
+                        } else {
+                            Throwable e = error != null ? error : new IllegalStateException("unexpected answer from leader: " + result);
+                            items.forEach(p -> p.done().complete(null, e));
+                        }
+                    } finally {
+                        answered();
+                    }
+                }, timeoutMillis);
+            } catch (Exception e) {
+                items.forEach(p -> p.done().complete(null, e));
+                answered();
+            }
+        }
+
+        private void answered() {
+            java.util.List<Pending> next = null;
+            synchronized (this) {
+                inFlight--;
+                if (!waiting.isEmpty()) {
+                    next = take();
+                }
+            }
+            if (next != null) {
+                send(next);
+            }
+        }
     }
 
     /** Sends any request this transport knows to the member at {@code peer} ({@code host:port}). */

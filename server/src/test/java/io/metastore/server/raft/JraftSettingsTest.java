@@ -22,7 +22,8 @@ class JraftSettingsTest {
     void theOptionsReachJraftAndTheStartUpLine() {
         ServerConfig config = load("--raft-apply-batch", "64", "--raft-disruptor-buffer", "4096", "--raft-sync", "false",
                 "--election-timeout-ms", "1500", "--snapshot-interval-secs", "60", "--snapshot-log-index-margin", "10",
-                "--raft-shared-timers", "false", "--follower-commit", "heartbeat");
+                "--raft-shared-timers", "false", "--follower-commit", "heartbeat",
+                "--forward-batch", "8", "--peer-io-threads", "2");
         NodeOptions options = RaftNode.nodeOptions(config, null, Path.of("raft"), new com.alipay.sofa.jraft.option.NodeOptions());
         assertEquals(64, options.getRaftOptions().getApplyBatch());
         assertEquals(4096, options.getRaftOptions().getDisruptorBufferSize());
@@ -38,13 +39,15 @@ class JraftSettingsTest {
         assertEquals(Path.of("raft", "snapshot").toString(), options.getSnapshotUri());
         String line = config.describe();
         assertTrue(line.contains("raft=RaftSettings[applyBatch=64, disruptorBufferSize=4096, sync=false, "
-                + "electionTimeoutMs=1500, snapshotIntervalSecs=60, snapshotLogIndexMargin=10, followerCommit=HEARTBEAT, sharedTimers=false, commitPush=false]"), line);
+                + "electionTimeoutMs=1500, snapshotIntervalSecs=60, snapshotLogIndexMargin=10, followerCommit=HEARTBEAT, sharedTimers=false, commitPush=false, "
+                + "forwardBatch=8] peer=grpc,tls=off,io-threads=2"), line);
     }
 
     @Test
     void theDefaultsAreJraftsApplyBatchAndASixteenThousandEntryQueue() {
         String line = load().describe();
         assertTrue(line.contains("raft=RaftSettings[applyBatch=32, disruptorBufferSize=16384, sync=true, "
-                + "electionTimeoutMs=1000, snapshotIntervalSecs=3600, snapshotLogIndexMargin=0, followerCommit=ANSWER, sharedTimers=true, commitPush=false]"), line);
+                + "electionTimeoutMs=1000, snapshotIntervalSecs=3600, snapshotLogIndexMargin=0, followerCommit=ANSWER, sharedTimers=true, commitPush=false, "
+                + "forwardBatch=256] peer=grpc,tls=off,io-threads=0"), line);
     }
 }
