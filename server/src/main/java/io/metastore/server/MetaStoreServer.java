@@ -131,6 +131,16 @@ public final class MetaStoreServer implements AutoCloseable {
                 .authorize(ForwardRequest.Kind.MEMBER_PROMOTE, admin);
     }
 
+    /** When KV calls run on the transport thread that read them ({@code null}: never), as {@code --grpc-executor} says. */
+    private java.util.function.BooleanSupplier directKvWhile(ServerConfig config) {
+        boolean forwardingBlocks = config.peer().transport() == ServerConfig.Peer.Transport.BOLT;
+        return switch (config.grpcExecutor()) {
+            case POOL -> null;
+            case LEADER -> raft::isLeader;
+            case DIRECT -> forwardingBlocks ? raft::isLeader : () -> true;
+        };
+    }
+
     /** {@code check} only while auth is on: without it the forwarded request is not parsed a second time. */
     private static ForwardProcessor.Check whileEnabled(Authorizer auth, ForwardProcessor.Check check) {
         return (user, b) -> {
@@ -236,7 +246,7 @@ public final class MetaStoreServer implements AutoCloseable {
             membership.serveForwarded(forwarded);
             ClientPort clientPort = new ClientPort(tls == null ? null : tls.clientPort(), config.limits().httpRequestTimeoutMs());
             grpc = new GrpcServer(config.grpcHost(), config.grpcPort(), new GrpcServer.Setup(clientPort.credentials(),
-                    config.grpcExecutor() == ServerConfig.GrpcExecutor.DIRECT ? raft::isLeader : null, config.limits(),
+                    directKvWhile(config), config.limits(),
                     metrics.grpc()),
                     List.of(GrpcServer.kvService(raftKv, authorizer),
                     GrpcServer.leaseService(raftLease, authorizer), GrpcServer.maintenanceService(maintenance, authorizer),

@@ -42,7 +42,7 @@ class EndToEndMatrixTest {
     @ParameterizedTest(name = "{0} {1} {2} {3} {5} then {4}")
     @CsvSource({
             "tier3, json,     unbuffered,       memory,  kryo,     direct",
-            "tier3, kryo,     buffered:16,      memory,  protobuf, direct",
+            "tier3, kryo,     buffered:16,      memory,  protobuf, leader",
             "tier3, protobuf, batched:32:500,   rocksdb, json,     direct",
             "tier3, json,     batched:8:100,    rocksdb, protobuf, pool",
             "baseline, json,  unbuffered,       memory,  json,     pool",

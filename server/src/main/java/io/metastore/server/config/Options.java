@@ -65,8 +65,9 @@ public final class Options {
             new Option("batched-writes", null, "true|false", "write each transaction as one engine batch", false),
             new Option("lease-expiry", null, "scan|queue",
                     "how the leader finds expired leases: full scan each tick, or a deadline queue", false),
-            new Option("grpc-executor", null, "pool|direct",
-                    "where KV calls run: gRPC's thread pool, or directly on the transport threads while this member leads", false),
+            new Option("grpc-executor", null, "pool|leader|direct",
+                    "where KV calls run: gRPC's thread pool; directly on the transport threads while this member leads;"
+                            + " or directly on every member (followers too, over the grpc peer transport)", false),
             new Option("quota-backend-bytes", "0", "BYTES",
                     "space quota of the store; over it a NOSPACE alarm refuses writes (0: 2 GiB, negative: none)", false),
             new Option("auth-token", "simple", "simple|jwt,sign-method=HS256,priv-key=FILE[,ttl=5m]",

@@ -93,10 +93,13 @@ public record ServerConfig(
 
     /**
      * Where gRPC runs KV calls: {@code POOL}, gRPC's default cached thread pool (a hand-off per
-     * call event); {@code DIRECT}, the transport thread itself while this member leads (the calls
-     * then never block: proposals that find the queue full wait elsewhere).
+     * call event); {@code LEADER}, the transport thread itself while this member leads (the calls
+     * then never block: proposals that find the queue full wait elsewhere), the pool on a
+     * follower; {@code DIRECT}, the transport thread on every member, since a follower's
+     * forwarding never blocks either over the gRPC peer transport (with bolt, whose connect
+     * blocks, as {@code LEADER}).
      */
-    public enum GrpcExecutor { POOL, DIRECT }
+    public enum GrpcExecutor { POOL, LEADER, DIRECT }
 
     /**
      * jraft's own settings and how this member uses Raft, printed at start-up because every

@@ -46,7 +46,7 @@ public final class GrpcServer implements AutoCloseable {
      * @param credentials   how connections are set up ({@code null}: plaintext gRPC only); the
      *                      client port passes its own to serve HTTP/1.1 on the same socket
      * @param directKvWhile when given, KV calls from the network run on the transport threads while
-     *                      it answers true (this member leads); see {@link DirectKvCalls}
+     *                      it answers true (this member leads, or always); see {@link DirectKvCalls}
      * @param limits        the message size ({@code maxRequestBytes} plus etcd's gRPC overhead), calls
      *                      per connection and the request rate (the health service is never rate limited)
      * @param metrics       when given, counts every call of these services and the health service
