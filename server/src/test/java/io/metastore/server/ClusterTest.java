@@ -227,9 +227,31 @@ class ClusterTest {
             assertEquals(n, kv.get(bs("batch/"), GetOption.builder().isPrefix(true).withCountOnly(true)
                     .withSerializable(true).build()).get(30, TimeUnit.SECONDS).getCount());
             putAndReadEachBack(kv, "batch-one/", 3);
+            double[] before = histogram(members[f], "metastore_forward_batch_size");
+            // compare-and-swap with a read on failure (as Kubernetes writes): one value per answer, batched too
+            List<CompletableFuture<io.etcd.jetcd.kv.TxnResponse>> txns = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ByteSequence key = bs("cas/" + i);
+                txns.add(kv.txn().If(new io.etcd.jetcd.op.Cmp(key, io.etcd.jetcd.op.Cmp.Op.EQUAL,
+                                io.etcd.jetcd.op.CmpTarget.modRevision(0)))
+                        .Then(io.etcd.jetcd.op.Op.put(key, bs("c" + i), io.etcd.jetcd.options.PutOption.DEFAULT))
+                        .Else(io.etcd.jetcd.op.Op.get(key, GetOption.DEFAULT)).commit());
+            }
+            for (var t : txns) {
+                assertTrue(t.get(30, TimeUnit.SECONDS).isSucceeded(), "each key was absent");
+            }
+            var failed = kv.txn().If(new io.etcd.jetcd.op.Cmp(bs("cas/7"), io.etcd.jetcd.op.Cmp.Op.EQUAL,
+                            io.etcd.jetcd.op.CmpTarget.modRevision(0)))
+                    .Then(io.etcd.jetcd.op.Op.put(bs("cas/7"), bs("again"), io.etcd.jetcd.options.PutOption.DEFAULT))
+                    .Else(io.etcd.jetcd.op.Op.get(bs("cas/7"), GetOption.DEFAULT)).commit().get(30, TimeUnit.SECONDS);
+            assertEquals("c7", failed.getGetResponses().get(0).getKvs().get(0).getValue().toString(StandardCharsets.UTF_8),
+                    "the failure branch's read answered through the follower");
+            double[] after = histogram(members[f], "metastore_forward_batch_size");
+            assertEquals(n + 1, after[0] - before[0], "every txn forwarded once");
+            assertTrue(after[1] - before[1] < n, "txns that arrived together went in fewer messages: " + (after[1] - before[1]));
         }
         double[] sizes = histogram(members[f], "metastore_forward_batch_size");
-        assertEquals(n + 3, sizes[0], "every forwarded request counted once");
+        assertEquals(2 * n + 4, sizes[0], "every forwarded request counted once");
         assertTrue(sizes[1] < sizes[0], "requests that arrived together went in fewer messages: " + sizes[1]);
     }
 

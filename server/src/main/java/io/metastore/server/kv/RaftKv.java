@@ -79,7 +79,8 @@ public final class RaftKv {
         checkSize(req.getSerializedSize());
         checks.checkPut(ProtoCommands.put(req));
         quota.check();
-        return forwarder.route(() -> putHere(req), ForwardRequest.Kind.PUT, req, PutResponse::parseFrom, !req.getPrevKv())
+        return forwarder.route(() -> putHere(req), ForwardRequest.Kind.PUT, req, PutResponse::parseFrom,
+                        req.getPrevKv() ? maxRequestBytes : 0)
                 .thenApply(headers::restamp);
     }
 
@@ -87,7 +88,7 @@ public final class RaftKv {
         checkSize(req.getSerializedSize());
         checks.checkDeleteRange(ProtoCommands.deleteRange(req));
         return forwarder.route(() -> deleteRangeHere(req), ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom,
-                        !req.getPrevKv())
+                        !req.getPrevKv() ? 0 : req.getRangeEnd().isEmpty() ? maxRequestBytes : LeaderForwarder.UNBOUNDED_ANSWER)
                 .thenApply(headers::restamp);
     }
 
@@ -101,7 +102,7 @@ public final class RaftKv {
             });
         }
         quota.check();
-        return forwarder.route(() -> txnHere(req), ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom, smallAnswer(t))
+        return forwarder.route(() -> txnHere(req), ForwardRequest.Kind.TXN, req, TxnResponse::parseFrom, answerBytes(t))
                 .thenApply(headers::restamp);
     }
 
@@ -167,19 +168,30 @@ public final class RaftKv {
         });
     }
 
-    /** Whether a txn's answer holds no key-values whichever branch runs: no range, no previous value asked for. */
-    private static boolean smallAnswer(Txn t) {
+    /**
+     * The most data bytes a txn's answer can hold, whichever branch runs (see
+     * {@link LeaderForwarder#route}): a stored value is never larger than a request may be, so each
+     * single-key read or previous value asked for is one such value; a range over several keys is
+     * unbounded.
+     */
+    private long answerBytes(Txn t) {
+        long most = 0;
         for (var ops : java.util.List.of(t.success(), t.failure())) {
+            long branch = 0;
             for (TxnOp op : ops) {
-                boolean small = op instanceof Put p ? !p.prevKv()
-                        : op instanceof DeleteRange d ? !d.prevKv()
-                        : op instanceof Txn nested && smallAnswer(nested);
-                if (!small) {
-                    return false;
+                long one = op instanceof Put p ? (p.prevKv() ? maxRequestBytes : 0)
+                        : op instanceof DeleteRange d ? (!d.prevKv() ? 0 : d.rangeEnd().length == 0 ? maxRequestBytes
+                        : LeaderForwarder.UNBOUNDED_ANSWER)
+                        : op instanceof Range r ? (r.rangeEnd().length == 0 ? maxRequestBytes : LeaderForwarder.UNBOUNDED_ANSWER)
+                        : op instanceof Txn nested ? answerBytes(nested) : LeaderForwarder.UNBOUNDED_ANSWER;
+                if (one == LeaderForwarder.UNBOUNDED_ANSWER) {
+                    return LeaderForwarder.UNBOUNDED_ANSWER;
                 }
+                branch += one;
             }
+            most = Math.max(most, branch);
         }
-        return true;
+        return most;
     }
 
     private static boolean allSerializable(Txn t) {

@@ -72,24 +72,25 @@ public final class RaftLease {
             throw EtcdError.TOO_MANY_REQUESTS.exception();
         }
         quota.check();
-        return forwarder.route(() -> grantHere(req), ForwardRequest.Kind.LEASE_GRANT, req, LeaseGrantResponse::parseFrom, true)
+        return forwarder.route(() -> grantHere(req), ForwardRequest.Kind.LEASE_GRANT, req, LeaseGrantResponse::parseFrom, 0)
                 .thenApply(headers::restamp);
     }
 
     public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest req) {
-        return forwarder.route(() -> revokeHere(req), ForwardRequest.Kind.LEASE_REVOKE, req, LeaseRevokeResponse::parseFrom, true)
+        return forwarder.route(() -> revokeHere(req), ForwardRequest.Kind.LEASE_REVOKE, req, LeaseRevokeResponse::parseFrom, 0)
                 .thenApply(headers::restamp);
     }
 
     public CompletableFuture<LeaseKeepAliveResponse> keepAlive(LeaseKeepAliveRequest req) {
         return forwarder.route(() -> keepAliveHere(req), ForwardRequest.Kind.LEASE_KEEP_ALIVE, req,
-                        LeaseKeepAliveResponse::parseFrom, true)
+                        LeaseKeepAliveResponse::parseFrom, 0)
                 .thenApply(headers::restamp);
     }
 
     public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest req) {
         return forwarder.route(() -> timeToLiveHere(req), ForwardRequest.Kind.LEASE_TIME_TO_LIVE, req,
-                        LeaseTimeToLiveResponse::parseFrom, !req.getKeys())
+                        LeaseTimeToLiveResponse::parseFrom,
+                        req.getKeys() ? LeaderForwarder.UNBOUNDED_ANSWER : 0)
                 .thenApply(headers::restamp);
     }
 

@@ -64,19 +64,23 @@ public final class LeaderForwarder implements AutoCloseable {
      */
     public <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
                                           com.google.protobuf.Message request, Parser<T> parser) {
-        return route(here, kind, request, parser, false);
+        return route(here, kind, request, parser, UNBOUNDED_ANSWER);
     }
+
+    /** An answer whose size the request does not bound (a range over many keys, say): never batched. */
+    public static final long UNBOUNDED_ANSWER = -1;
 
     /**
      * As {@link #route(java.util.function.Supplier, ForwardRequest.Kind, com.google.protobuf.Message, Parser)};
-     * {@code smallAnswer}: the answer is small whatever the data (no values or key lists in it), so the
-     * request may share a message to the leader with others (see {@link Batcher}) without their answers
-     * together passing the transport's message limit.
+     * {@code answerBytes}: the most data bytes (values, keys) the answer can hold whatever is stored — 0 for
+     * an answer of counts and revisions only, one value's worth per single-key read — or
+     * {@link #UNBOUNDED_ANSWER}. A bounded request may share a message to the leader with others (see
+     * {@link Batcher}), as many as keep the answers together far below the transport's message limit.
      */
     public <T> CompletableFuture<T> route(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
-                                          com.google.protobuf.Message request, Parser<T> parser, boolean smallAnswer) {
+                                          com.google.protobuf.Message request, Parser<T> parser, long answerBytes) {
         String user = caller.get();
-        Route<T> r = new Route<>(here, kind, request, parser, user, smallAnswer && batch > 1);
+        Route<T> r = new Route<>(here, kind, request, parser, user, batch > 1 ? answerBytes : UNBOUNDED_ANSWER);
         if (!isKvWrite(kind)) {
             return route(r, 1);
         }
@@ -96,7 +100,7 @@ public final class LeaderForwarder implements AutoCloseable {
 
     /** One request being routed: what runs it here, and what forwards it. */
     private record Route<T>(java.util.function.Supplier<CompletableFuture<T>> here, ForwardRequest.Kind kind,
-                            com.google.protobuf.Message request, Parser<T> parser, String user, boolean batchable) {
+                            com.google.protobuf.Message request, Parser<T> parser, String user, long answerBytes) {
     }
 
     private <T> CompletableFuture<T> route(Route<T> r, int attempt) {
@@ -130,7 +134,7 @@ public final class LeaderForwarder implements AutoCloseable {
 
     /** Sends an etcd request of {@code user} to the current leader; completes with its parsed answer or its etcd error. */
     private <T> CompletableFuture<T> forward(Route<T> r) {
-        return forward(r.kind(), r.request().toByteArray(), r.user(), r.batchable()).thenApply(bytes -> {
+        return forward(r.kind(), r.request().toByteArray(), r.user(), r.answerBytes()).thenApply(bytes -> {
             try {
                 return r.parser().parse(bytes);
             } catch (com.google.protobuf.InvalidProtocolBufferException e) {
@@ -140,10 +144,10 @@ public final class LeaderForwarder implements AutoCloseable {
     }
 
     /** Sends the request to the current leader; completes with its answer or its etcd error. */
-    private CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request, String user, boolean batchable) {
+    private CompletableFuture<byte[]> forward(ForwardRequest.Kind kind, byte[] request, String user, long answerBytes) {
         long received = System.nanoTime();
         return leader(received + TimeUnit.MILLISECONDS.toNanos(timeoutMillis))
-                .thenCompose(leader -> send(kind, request, user, leader, received, batchable));
+                .thenCompose(leader -> send(kind, request, user, leader, received, answerBytes));
     }
 
     /** The leader's address once there is one, looked for every few milliseconds without holding a thread. */
@@ -160,7 +164,7 @@ public final class LeaderForwarder implements AutoCloseable {
     }
 
     private CompletableFuture<byte[]> send(ForwardRequest.Kind kind, byte[] request, String user, String leader, long received,
-                                           boolean batchable) {
+                                           long answerBytes) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
         if (raft.isLeader()) {
             return CompletableFuture.failedFuture(EtcdError.LEADER_CHANGED.exception());
@@ -203,8 +207,8 @@ public final class LeaderForwarder implements AutoCloseable {
                 f.completeExceptionally(new IllegalStateException("unexpected answer from leader: " + result));
             }
         };
-        if (batchable) {
-            batchers.computeIfAbsent(endpoint, Batcher::new).add(new Pending(forward, done, sent));
+        if (answerBytes != UNBOUNDED_ANSWER) {
+            batchers.computeIfAbsent(endpoint, Batcher::new).add(new Pending(forward, answerBytes, done, sent));
             return f;
         }
         try {
@@ -217,11 +221,19 @@ public final class LeaderForwarder implements AutoCloseable {
     }
 
     /** A request waiting to go to the leader, what takes its answer, and when it went ({@code sent[0]}). */
-    private record Pending(ForwardRequest request, com.alipay.sofa.jraft.rpc.InvokeCallback done, long[] sent) {
+    private record Pending(ForwardRequest request, long answerBytes, com.alipay.sofa.jraft.rpc.InvokeCallback done,
+                           long[] sent) {
+        /** What the request and its answer weigh in a message: their data plus room for headers and errors. */
+        long weight() {
+            return request.getSerializedSize() + answerBytes + 512;
+        }
     }
 
-    /** The most request bytes one message to the leader carries (a single larger request goes alone). */
-    private static final int BATCH_BYTES = 4 << 20;
+    /**
+     * The most one message to the leader and its answer carry (request bytes plus answer bounds), a
+     * quarter of the transport's message limit; a single heavier request goes alone.
+     */
+    private static final long BATCH_BYTES = 16 << 20;
 
     /** Messages to one leader that may be unanswered at once; more requests wait and go together. */
     private static final int BATCHES_IN_FLIGHT = 2;
@@ -258,10 +270,9 @@ public final class LeaderForwarder implements AutoCloseable {
         private java.util.List<Pending> take() {
             java.util.List<Pending> out = new java.util.ArrayList<>(Math.min(waiting.size(), batch));
             long bytes = 0;
-            while (!waiting.isEmpty() && out.size() < batch
-                    && (out.isEmpty() || bytes + waiting.peek().request().getSerializedSize() <= BATCH_BYTES)) {
+            while (!waiting.isEmpty() && out.size() < batch && (out.isEmpty() || bytes + waiting.peek().weight() <= BATCH_BYTES)) {
                 Pending p = waiting.poll();
-                bytes += p.request().getSerializedSize();
+                bytes += p.weight();
                 out.add(p);
             }
             inFlight++;
