@@ -77,18 +77,19 @@ public final class RaftKv {
 
     public CompletableFuture<PutResponse> put(PutRequest req) {
         checkSize(req.getSerializedSize());
-        checks.checkPut(ProtoCommands.put(req));
+        Put p = ProtoCommands.put(req);
+        checks.checkPut(p);
         quota.check();
-        return forwarder.route(() -> putHere(req), ForwardRequest.Kind.PUT, req, PutResponse::parseFrom,
-                        req.getPrevKv() ? maxRequestBytes : 0)
+        return forwarder.route(() -> putHere(req), ForwardRequest.Kind.PUT, req, PutResponse::parseFrom, answerBytes(p))
                 .thenApply(headers::restamp);
     }
 
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest req) {
         checkSize(req.getSerializedSize());
-        checks.checkDeleteRange(ProtoCommands.deleteRange(req));
+        DeleteRange d = ProtoCommands.deleteRange(req);
+        checks.checkDeleteRange(d);
         return forwarder.route(() -> deleteRangeHere(req), ForwardRequest.Kind.DELETE_RANGE, req, DeleteRangeResponse::parseFrom,
-                        !req.getPrevKv() ? 0 : req.getRangeEnd().isEmpty() ? maxRequestBytes : LeaderForwarder.UNBOUNDED_ANSWER)
+                        answerBytes(d))
                 .thenApply(headers::restamp);
     }
 
@@ -169,21 +170,30 @@ public final class RaftKv {
     }
 
     /**
-     * The most data bytes a txn's answer can hold, whichever branch runs (see
-     * {@link LeaderForwarder#route}): a stored value is never larger than a request may be, so each
-     * single-key read or previous value asked for is one such value; a range over several keys is
-     * unbounded.
+     * The most data bytes the answer to a write or txn op can hold (see {@link LeaderForwarder#route}):
+     * a stored value is never larger than a request may be, so each single-key read or previous
+     * value asked for is one such value; a range over several keys is unbounded; a txn holds what
+     * its larger branch does.
      */
+    private long answerBytes(TxnOp op) {
+        if (op instanceof Put p) {
+            return p.prevKv() ? maxRequestBytes : 0;
+        }
+        if (op instanceof DeleteRange d) {
+            return !d.prevKv() ? 0 : d.rangeEnd().length == 0 ? maxRequestBytes : LeaderForwarder.UNBOUNDED_ANSWER;
+        }
+        if (op instanceof Range r) {
+            return r.rangeEnd().length == 0 ? maxRequestBytes : LeaderForwarder.UNBOUNDED_ANSWER;
+        }
+        return op instanceof Txn t ? answerBytes(t) : LeaderForwarder.UNBOUNDED_ANSWER;
+    }
+
     private long answerBytes(Txn t) {
         long most = 0;
         for (var ops : java.util.List.of(t.success(), t.failure())) {
             long branch = 0;
             for (TxnOp op : ops) {
-                long one = op instanceof Put p ? (p.prevKv() ? maxRequestBytes : 0)
-                        : op instanceof DeleteRange d ? (!d.prevKv() ? 0 : d.rangeEnd().length == 0 ? maxRequestBytes
-                        : LeaderForwarder.UNBOUNDED_ANSWER)
-                        : op instanceof Range r ? (r.rangeEnd().length == 0 ? maxRequestBytes : LeaderForwarder.UNBOUNDED_ANSWER)
-                        : op instanceof Txn nested ? answerBytes(nested) : LeaderForwarder.UNBOUNDED_ANSWER;
+                long one = answerBytes(op);
                 if (one == LeaderForwarder.UNBOUNDED_ANSWER) {
                     return LeaderForwarder.UNBOUNDED_ANSWER;
                 }
