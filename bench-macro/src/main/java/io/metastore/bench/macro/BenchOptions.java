@@ -18,8 +18,8 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
                            Duration warmup, int repetitions, int inflight, int keySpace, int valueBytes,
                            int compactionRevisions, int compactionKeys, List<String> targets, boolean etcd,
                            String etcdBinary, boolean profile, Duration profileWindow, Path root, Path serverJar,
-                           Path out, Path profilesOut, String runName, List<String> serverJvmOptions, boolean quick,
-                           List<String> args) {
+                           Path out, Path profilesOut, String runName, List<String> serverJvmOptions,
+                           List<String> serverJava, Duration aotTraining, boolean quick, List<String> args) {
 
     public static final String USAGE = """
             usage: java -jar bench-macro/target/metastore-bench-macro.jar [flags]
@@ -57,6 +57,12 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
               --profile-window D           each of the CPU and allocation recordings (default 3s)
               --server-jar PATH            default: <root>/server/target/metastore-server.jar
               --server-jvm-opts "OPTS"     JVM options of every server (default "-Xms1g -Xmx1g")
+              --server-java LIST           Java runtimes of the MetaStore servers, each a lab axis like the
+                                           configurations: default (the harness's JVM), a JDK home or a java
+                                           binary; +aot after a JDK 25 starts every cell from an AOT cache
+                                           recorded by a training run first (e.g.
+                                           default,/usr/lib/jvm/temurin-25-jdk-amd64,/usr/lib/jvm/temurin-25-jdk-amd64+aot)
+              --aot-training D             load of each +aot training run, over the run's workloads (default 60s)
               --root DIR                   repository root (default: found from the working directory)
               --out DIR                    default: <root>/results/macro
               --profiles-out DIR           default: <root>/profiles/macro
@@ -67,6 +73,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
             "--workloads",
             "--duration", "--warmup", "--repetitions", "--inflight", "--keys", "--value-size", "--compaction-revisions",
             "--compaction-keys", "--target", "--etcd-bin", "--profile-window", "--server-jar", "--server-jvm-opts",
+            "--server-java", "--aot-training",
             "--root", "--out", "--profiles-out", "--run-name");
 
     public static BenchOptions parse(String... argv) {
@@ -99,6 +106,8 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
         Path profilesOut = null;
         String runName = null;
         List<String> jvm = List.of("-Xms1g", "-Xmx1g");
+        List<String> serverJava = List.of("default");
+        Duration aotTraining = Duration.ofSeconds(60);
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             String name = a;
@@ -142,6 +151,8 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
                         case "--profile-window" -> profileWindow = duration(value);
                         case "--server-jar" -> serverJar = Path.of(value);
                         case "--server-jvm-opts" -> jvm = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+                        case "--server-java" -> serverJava = list(value);
+                        case "--aot-training" -> aotTraining = duration(value);
                         case "--root" -> root = Path.of(value);
                         case "--out" -> out = Path.of(value);
                         case "--profiles-out" -> profilesOut = Path.of(value);
@@ -170,7 +181,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
         }
         return new BenchOptions(configs, storages, nodes, clusterLoad, workloads, duration, warmup, repetitions, inflight, keys, valueBytes,
                 compactionRevisions, compactionKeys, List.copyOf(targets), etcd, etcdBin, profile, profileWindow, root,
-                serverJar, out, profilesOut, runName, jvm, quick, args);
+                serverJar, out, profilesOut, runName, jvm, serverJava, aotTraining, quick, args);
     }
 
     /** The repository root: the nearest directory upwards holding {@code server/pom.xml}. */

@@ -76,6 +76,12 @@ final class Environment {
                 m.put("serverFlags", ms.spec().flags());
                 m.put("serverJvmOptions", ms.jvmOptions());
                 m.put("serverJar", ms.jar().toString());
+                m.put("serverRuntime", ms.runtime().name());
+                m.put("serverJava", ms.runtime().java().toString());
+                if (ms.runtime().aot()) {
+                    m.put("aotTraining", "a training run of " + o.aotTraining().toSeconds()
+                            + " s over the run's workloads (compaction excepted) before the first cell");
+                }
             }
             m.put("startupLine", startupLines.getOrDefault(s.id(), ""));
             subs.add(m);

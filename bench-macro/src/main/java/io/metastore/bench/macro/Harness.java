@@ -14,12 +14,14 @@ import io.metastore.bench.macro.report.CellResult;
 import io.metastore.bench.macro.report.HtmlReport;
 import io.metastore.bench.macro.report.RunWriter;
 import io.metastore.bench.macro.report.SummaryWriter;
+import io.metastore.bench.macro.report.WarmupWriter;
 import io.metastore.bench.macro.subject.Endpoint;
 import io.metastore.bench.macro.subject.EtcdSubject;
 import io.metastore.bench.macro.subject.ExternalSubject;
 import io.metastore.bench.macro.subject.LoadTo;
 import io.metastore.bench.macro.subject.Member;
 import io.metastore.bench.macro.subject.MetaStoreSubject;
+import io.metastore.bench.macro.subject.ServerRuntime;
 import io.metastore.bench.macro.subject.ServerSpec;
 import io.metastore.bench.macro.subject.Subject;
 
@@ -54,6 +56,7 @@ public final class Harness {
     private final PrintStream out;
     private final ProcCpu cpu = ProcCpu.detect();
     private final HttpClient metricsClient = CellProbe.httpClient();
+    private List<ServerRuntime> runtimes = List.of();
     private Path runDir;
 
     public Harness(BenchOptions options, PrintStream out) {
@@ -103,6 +106,28 @@ public final class Harness {
                         + "destination) -> %s%n", total, o.repetitions(), workloads.size(), subjects.size(), runDir);
         out.println("bench-macro: profiler: " + (profiler.isPresent() ? "async-profiler (repetition 1, after each "
                 + "measured window)" : "none (" + whyNoProfiler + ")"));
+        Path aotDir = null;
+        if (subjects.stream().anyMatch(s -> s instanceof MetaStoreSubject ms && ms.runtime().aot())) {
+            aotDir = Files.createTempDirectory("bench-macro-aot-");
+            AotTraining training = new AotTraining(o.aotTraining(), o.inflight(), keys, out);
+            for (int i = 0; i < subjects.size(); i++) {
+                if (subjects.get(i) instanceof MetaStoreSubject ms && ms.runtime().aot()) {
+                    subjects.set(i, training.train(ms, workloads, aotDir));
+                }
+            }
+        }
+        try {
+            return run(subjects, workloads, writer, profiler, whyNoProfiler, keys, total, profDir, runName, sha, dirty);
+        } finally {
+            if (aotDir != null) {
+                deleteTree(aotDir);
+            }
+        }
+    }
+
+    private Path run(List<Subject> subjects, List<Workload> workloads, RunWriter writer,
+                     Optional<AsyncProfiler> profiler, StringBuilder whyNoProfiler, Keys keys, int total, Path profDir,
+                     String runName, String sha, boolean dirty) throws Exception {
         Instant started = Instant.now();
         String loadAtStart = Environment.loadAverage();
         List<CellResult> cells = new ArrayList<>();
@@ -148,6 +173,7 @@ public final class Harness {
         List<String> preamble = preamble(runName, sha, dirty, env, profiler.isPresent(), whyNoProfiler.toString());
         String title = "MetaStore macro benchmark " + runName;
         StringBuilder md = new StringBuilder(SummaryWriter.render(title, preamble, byWorkload, descriptions));
+        md.append(WarmupWriter.render(cells));
         md.append("## Server settings\n\nThe start-up line of each configuration (every switch and jraft's batching):\n\n");
         startupLines.forEach((id, l) -> md.append("- `").append(id).append("`: `")
                 .append(l.isBlank() ? "(none printed)" : l).append("`\n"));
@@ -163,6 +189,14 @@ public final class Harness {
     }
 
     private List<Subject> subjects() {
+        runtimes = new ArrayList<>();
+        for (String r : o.serverJava()) {
+            try {
+                runtimes.add(ServerRuntime.parse(r));
+            } catch (IllegalArgumentException e) {
+                throw new BenchOptions.UsageException(e.getMessage());
+            }
+        }
         List<Subject> subjects = new ArrayList<>();
         for (int nodes : o.nodes()) {
             subjects.addAll(subjects(nodes));
@@ -186,7 +220,11 @@ public final class Harness {
                     // Accurate frames for async-profiler; set for every server of the run alike.
                     jvm.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"));
                 }
-                subjects.add(new MetaStoreSubject(spec, storage, nodes, o.serverJar(), jvm));
+                boolean runtimeInId = !o.serverJava().equals(List.of("default"));
+                for (ServerRuntime runtime : runtimes) {
+                    subjects.add(new MetaStoreSubject(spec, storage, nodes, o.serverJar(), jvm, runtime, runtimeInId,
+                            null));
+                }
             }
         }
         if (o.etcd()) {
@@ -221,7 +259,9 @@ public final class Harness {
         Recording rec = null;
         CellProbe probe = null;
         List<CellResult.CellMember> members = List.of();
+        long readyMs = 0;
         try (Endpoint ep = s.start(work)) {
+            readyMs = ep.readyMillis();
             startup = ep.startupLine();
             startupLines.putIfAbsent(s.id(), startup);
             ProfileWindow window = ProfileWindow.NONE;
@@ -253,7 +293,7 @@ public final class Harness {
         return new CellResult(index, rep, s.id(), s.kind(), s.config(), s.storage(), s.nodes(), w.name(), label,
                 to.label(), w.describe(), w.clients(), w.connections(), members, m,
                 probe == null || m == null ? null : probe.cpu(m.ops()), probe == null ? List.of() : probe.breakdown(),
-                failure, rec == null ? null : rec.cpu, rec == null ? null : rec.alloc, startup, startedAt, load);
+                failure, rec == null ? null : rec.cpu, rec == null ? null : rec.alloc, startup, startedAt, load, readyMs);
     }
 
     /** Each member with its role and how many of the load's connections went to it (channel i to target i mod n). */
@@ -402,6 +442,20 @@ public final class Harness {
                 + ", measures " + human(o.duration()) + "; " + o.repetitions() + " repetition(s), subjects interleaved "
                 + "round-robin. Tables show medians over repetitions; spread = ± half the min..max range of "
                 + "throughput, relative to the median.");
+        if (!o.serverJava().equals(List.of("default"))) {
+            StringBuilder r = new StringBuilder("- MetaStore's Java runtimes (a lab axis, named after `@` in the "
+                    + "configuration): ");
+            for (int i = 0; i < runtimes.size(); i++) {
+                ServerRuntime rt = runtimes.get(i);
+                r.append(i == 0 ? "" : "; ").append('`').append(rt.name()).append("` ").append(rt.java());
+                if (rt.aot()) {
+                    r.append(", started from an AOT cache (JEP 483/515) that a training run of ")
+                            .append(human(o.aotTraining())).append(" over this run's workloads recorded before the "
+                                    + "first cell");
+                }
+            }
+            p.add(r.append('.').toString());
+        }
         p.add("- Closed-loop clients over etcd's gRPC API (grpc-java), " + o.inflight()
                 + " request(s) in flight per client; keys 8 B over a key space of " + o.keySpace() + ", values "
                 + o.valueBytes() + " B. Latency from send to response, in HdrHistogram.");

@@ -42,6 +42,15 @@ class BenchOptionsTest {
     }
 
     @Test
+    void serverRuntimesAreTheHarnessJvmUnlessListed() {
+        assertEquals(List.of("default"), parse().serverJava());
+        assertEquals(Duration.ofSeconds(60), parse().aotTraining());
+        BenchOptions o = parse("--server-java", "default,/jdk25,/jdk25+aot", "--aot-training=20s");
+        assertEquals(List.of("default", "/jdk25", "/jdk25+aot"), o.serverJava());
+        assertEquals(Duration.ofSeconds(20), o.aotTraining());
+    }
+
+    @Test
     void clusterSizesAreAListOfPositiveCounts() {
         assertEquals(List.of(1), parse().nodes());
         assertEquals(List.of(1, 3), parse("--nodes", "1,3,3").nodes());

@@ -2,6 +2,7 @@ package io.metastore.bench.macro;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,6 +67,9 @@ class HarnessEndToEndTest {
             assertTrue(m.get("ops").getAsLong() > 0, cell.toString());
             assertTrue(m.get("throughput").getAsDouble() > 0, cell.toString());
             assertTrue(m.get("p99Ms").getAsDouble() > 0, cell.toString());
+            // the time line of 1 s warm-up + 2 s window, and how long the servers took to answer
+            assertTrue(m.getAsJsonObject("extra").getAsJsonArray("opsPerSecond").size() >= 2, cell.toString());
+            assertTrue(cell.get("readyMs").getAsLong() > 0, cell.toString());
             // CPU over exactly the measured window: every member's process and the harness itself
             JsonObject cpu = cell.getAsJsonObject("cpu");
             assertTrue(cpu.get("serverUsPerOp").getAsDouble() > 0, cell.toString());
@@ -95,7 +100,8 @@ class HarnessEndToEndTest {
         assertTrue(summary.contains("| tier3-memory | tier3 | memory | 1 |"), summary);
         assertTrue(summary.contains("| tier3-memory-3n | tier3 | memory | 3 |"), summary);
         for (String section : List.of("## put-100\n", "## put-100 (all)\n", "## range-lin-1\n",
-                "## range-lin-1 (leader)\n", "## range-lin-1 (follower)\n", "server CPU µs/op")) {
+                "## range-lin-1 (leader)\n", "## range-lin-1 (follower)\n", "server CPU µs/op",
+                "## Start-up and warm-up", "| put-100 (all) | tier3-memory-3n |")) {
             assertTrue(summary.contains(section), section + " in " + summary);
         }
         JsonObject env = JsonParser.parseString(Files.readString(run.resolve("environment.json"))).getAsJsonObject();
@@ -113,6 +119,53 @@ class HarnessEndToEndTest {
         try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("bench-macro-tier3-memory-")),
                     "the cell's data dir was not deleted");
+        }
+    }
+
+    /**
+     * An {@code +aot} runtime: the harness trains a cache first, then starts the cell from it. Runs
+     * where a JDK 25 or later is installed under /usr/lib/jvm (as on the project's machines).
+     */
+    @Test
+    void anAotRuntimeIsTrainedBeforeItsCellsAndNamedInTheirIds() throws Exception {
+        Optional<Path> jdk = jdk25();
+        Assumptions.assumeTrue(jdk.isPresent(), "no JDK 25 under /usr/lib/jvm");
+        Path root = BenchOptions.findRoot(Path.of("").toAbsolutePath());
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"--configs", "tier3", "--storage", "memory", "--workloads", "put-100",
+                "--duration", "1s", "--warmup", "1s", "--keys", "100", "--repetitions", "1", "--no-profile",
+                "--server-java", jdk.get() + "+aot", "--aot-training", "2s",
+                "--root", root.toString(), "--out", tmp.resolve("results").toString(),
+                "--profiles-out", tmp.resolve("profiles").toString(), "--run-name", "aot"},
+                new PrintStream(console, true, StandardCharsets.UTF_8), new PrintStream(console, true, StandardCharsets.UTF_8));
+        String out = console.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        assertTrue(out.contains("trained the AOT cache of tier3-memory-jdk"), out);
+        Path run = tmp.resolve("results/aot");
+        try (Stream<Path> cells = Files.list(run.resolve("cells"))) {
+            Path cell = cells.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+            assertTrue(cell.getFileName().toString().matches("tier3-memory-jdk\\d+-aot-put-100-r1.json"), cell.toString());
+            JsonObject c = JsonParser.parseString(Files.readString(cell)).getAsJsonObject();
+            assertFalse(c.has("failure"), c.toString());
+            assertTrue(c.getAsJsonObject("measurement").get("ops").getAsLong() > 0, c.toString());
+        }
+        JsonObject subject = JsonParser.parseString(Files.readString(run.resolve("environment.json"))).getAsJsonObject()
+                .getAsJsonArray("subjects").get(0).getAsJsonObject();
+        assertTrue(subject.get("serverRuntime").getAsString().endsWith("-aot"), subject.toString());
+        try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("bench-macro-aot-")),
+                    "the AOT caches were not deleted");
+        }
+    }
+
+    private static Optional<Path> jdk25() throws java.io.IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> homes = Files.list(jvms)) {
+            return homes.filter(h -> h.getFileName().toString().matches("(temurin-|java-|jdk-?)?2[5-9].*"))
+                    .filter(h -> Files.isExecutable(h.resolve("bin/java"))).sorted().findFirst();
         }
     }
 

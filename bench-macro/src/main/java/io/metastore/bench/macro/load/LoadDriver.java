@@ -75,13 +75,15 @@ public final class LoadDriver implements AutoCloseable {
     public Measurement runTimed(int clients, int inflight, ClientOp op, Duration warmup, Duration measure,
                                 WindowProbe probe, Runnable afterMeasure) throws InterruptedException {
         Loop loop = new Loop(clients, inflight, op, Long.MAX_VALUE);
+        long start = System.nanoTime();
+        List<Long> perSecond = new ArrayList<>();
         loop.start();
-        Thread.sleep(warmup.toMillis());
+        sampleUntil(loop, start, start + warmup.toNanos(), perSecond);
         probe.opening();
         loop.recorder.getIntervalHistogram(); // discard the warm-up
         long errorsBefore = loop.errors.sum();
         long t0 = System.nanoTime();
-        Thread.sleep(measure.toMillis());
+        sampleUntil(loop, start, t0 + measure.toNanos(), perSecond);
         Histogram h = loop.recorder.getIntervalHistogram();
         double seconds = (System.nanoTime() - t0) / 1e9;
         long errors = loop.errors.sum() - errorsBefore;
@@ -91,7 +93,31 @@ public final class LoadDriver implements AutoCloseable {
         } finally {
             loop.stopAndDrain();
         }
-        return Measurement.of(h, errors, loop.firstError.get(), seconds, Map.of());
+        return Measurement.of(h, errors, loop.firstError.get(), seconds,
+                Map.of(Measurement.OPS_PER_SECOND, List.copyOf(perSecond)));
+    }
+
+    /**
+     * Sleeps until {@code until}, appending to {@code perSecond} the requests completed in each
+     * whole second since {@code start} that ends by then: the load's time line from its first request.
+     */
+    private static void sampleUntil(Loop loop, long start, long until, List<Long> perSecond) throws InterruptedException {
+        while (true) {
+            long next = start + (perSecond.size() + 1) * 1_000_000_000L;
+            long now = System.nanoTime();
+            if (next > until) {
+                if (until > now) {
+                    TimeUnit.NANOSECONDS.sleep(until - now);
+                }
+                return;
+            }
+            if (next > now) {
+                TimeUnit.NANOSECONDS.sleep(next - now);
+            }
+            long done = loop.completed.sum();
+            perSecond.add(done - loop.sampled);
+            loop.sampled = done;
+        }
     }
 
     /**
@@ -123,6 +149,9 @@ public final class LoadDriver implements AutoCloseable {
     private final class Loop {
         final Recorder recorder = new Recorder(HIGHEST_NANOS, 3);
         final LongAdder errors = new LongAdder();
+        final LongAdder completed = new LongAdder();
+        /** {@code completed} when the time line last sampled it (touched by the sampling thread only). */
+        long sampled;
         final AtomicReference<String> firstError = new AtomicReference<>();
         final CountDownLatch drained;
         final AtomicLong remaining;
@@ -164,6 +193,7 @@ public final class LoadDriver implements AutoCloseable {
                 @Override
                 public void succeeded() {
                     recorder.recordValue(Math.min(HIGHEST_NANOS, System.nanoTime() - t0));
+                    completed.increment();
                     issue(client);
                 }
 

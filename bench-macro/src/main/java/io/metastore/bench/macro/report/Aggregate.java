@@ -45,8 +45,11 @@ public record Aggregate(String workload, String label, String subject, String ki
         String alloc = runs.stream().map(CellResult::allocProfile).filter(p -> p != null).findFirst().orElse(null);
         Map<String, Double> extra = new LinkedHashMap<>();
         if (!ok.isEmpty()) {
-            for (String k : ok.get(0).measurement().extra().keySet()) {
-                extra.put(k, median(ok, c -> ((Number) c.measurement().extra().get(k)).doubleValue()));
+            for (Map.Entry<String, Object> e : ok.get(0).measurement().extra().entrySet()) {
+                if (e.getValue() instanceof Number) { // figures, not the time line
+                    String k = e.getKey();
+                    extra.put(k, median(ok, c -> ((Number) c.measurement().extra().get(k)).doubleValue()));
+                }
             }
         }
         List<CellResult> server = ok.stream().filter(c -> c.cpu() != null && c.cpu().serverUsPerOp() != null).toList();

@@ -18,13 +18,14 @@ import java.util.List;
  * machine may be shared; this says how busy it was). {@code nodes} is the number of members the
  * subject ran as (0 for an external target, whose size is unknown). {@code members} says which
  * member had which role and how many of the load's connections; {@code cpu} and
- * {@code breakdown} are what the measured window cost (null / empty where not measured).
+ * {@code breakdown} are what the measured window cost (null / empty where not measured);
+ * {@code readyMs} the time from the first member's launch until every member answered (0 when not started here).
  */
 public record CellResult(int index, int repetition, String subject, String kind, String config, String storage,
                          int nodes, String workload, String label, String loadTo, String workloadDescription,
                          int clients, int connections, List<CellMember> members, Measurement measurement,
                          CpuUse cpu, List<StageRow> breakdown, String failure, String cpuProfile, String allocProfile,
-                         String startupLine, String startedAt, String loadAverage) {
+                         String startupLine, String startedAt, String loadAverage, long readyMs) {
 
     public CellResult {
         members = members == null ? List.of() : List.copyOf(members);

@@ -34,8 +34,11 @@ final class ClusterEndpoint implements Endpoint {
     private final ManagedProcess leader;
     private final List<Member> members;
 
-    private ClusterEndpoint(List<ManagedProcess> processes, int leader) {
+    private final long readyMillis;
+
+    private ClusterEndpoint(List<ManagedProcess> processes, int leader, long readyMillis) {
         this.processes = processes;
+        this.readyMillis = readyMillis;
         this.leader = processes.get(leader);
         List<Member> ms = new ArrayList<>();
         for (int i = 0; i < processes.size(); i++) {
@@ -52,6 +55,7 @@ final class ClusterEndpoint implements Endpoint {
     static Endpoint start(List<Launch> specs, Path work, boolean jvm, String startupPrefix)
             throws IOException, InterruptedException {
         List<ManagedProcess> started = new ArrayList<>();
+        long t0 = System.nanoTime();
         try {
             for (int i = 0; i < specs.size(); i++) {
                 Launch m = specs.get(i);
@@ -63,7 +67,7 @@ final class ClusterEndpoint implements Endpoint {
                 p.awaitReady();
             }
             int leader = started.size() == 1 ? 0 : awaitRoles(started);
-            return new ClusterEndpoint(List.copyOf(started), leader);
+            return new ClusterEndpoint(List.copyOf(started), leader, (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException | InterruptedException | RuntimeException e) {
             started.forEach(ManagedProcess::close);
             throw e;
@@ -127,7 +131,31 @@ final class ClusterEndpoint implements Endpoint {
     }
 
     @Override
+    public long readyMillis() {
+        return readyMillis;
+    }
+
+    @Override
     public void close() {
         processes.forEach(ManagedProcess::close);
+    }
+
+    @Override
+    public void close(Duration grace) {
+        // SIGTERM to every member first, so they exit (and write what they write at exit) together.
+        List<Thread> stopping = new ArrayList<>();
+        for (ManagedProcess p : processes) {
+            Thread t = new Thread(() -> p.close(grace), "stop-" + p.pid());
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

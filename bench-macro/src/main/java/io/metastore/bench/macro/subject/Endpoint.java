@@ -16,6 +16,19 @@ public interface Endpoint extends AutoCloseable {
 
     String startupLine();
 
+    /** Milliseconds from the first member's launch until every member answered (0 where the harness did not start it). */
+    default long readyMillis() {
+        return 0;
+    }
+
+    /**
+     * Stops the servers as {@link #close} does, but gives each up to {@code grace} to exit on
+     * SIGTERM: a JVM recording an AOT cache writes it while it exits.
+     */
+    default void close(java.time.Duration grace) {
+        close();
+    }
+
     @Override
     void close();
 }

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 /**
  * A server process of one cell: output to its log file in the cell's work dir, ready
  * once a linearizable Range succeeds (so a leader exists), stopped with SIGTERM (SIGKILL after
- * 10 s) and its data dir deleted on close.
+ * 10 s, or a grace given) and its data dir deleted on close.
  */
 final class ManagedProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -128,6 +128,11 @@ final class ManagedProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    /** Stops the process with SIGTERM, and SIGKILL if it has not exited after {@code grace}; deletes its data dir. */
+    void close(Duration grace) {
         try {
             Runtime.getRuntime().removeShutdownHook(reaper);
         } catch (IllegalStateException | IllegalArgumentException e) {
@@ -135,7 +140,7 @@ final class ManagedProcess implements AutoCloseable {
         }
         process.destroy();
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

@@ -1,0 +1,120 @@
+package io.metastore.bench.macro.report;
+
+import io.metastore.bench.macro.load.Measurement;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * Start-up against steady state, from each timed cell's time line (requests completed in each
+ * second from the load's first request, {@link Measurement#OPS_PER_SECOND}): how long the
+ * servers took to answer, and how long the load then ran before its throughput came within 5% of
+ * the measured window's and stayed there. A cell whose warm-up is long enough for the measured
+ * window to be steady state measures both: the JIT's cost, which etcd never pays, apart from the
+ * steady figure.
+ */
+public final class WarmupWriter {
+    /** Seconds averaged for each point of the curve: one-second rates on a shared machine jump by a tenth. */
+    static final int WINDOW = 5;
+    static final double WITHIN = 0.05;
+
+    private WarmupWriter() {
+    }
+
+    /**
+     * The first second {@code t} of the time line from which every {@value #WINDOW}-second
+     * average reaches {@code 1 - WITHIN} of {@code steady}; empty when the line is too short or
+     * there is no steady figure.
+     */
+    public static OptionalInt secondsToSteady(List<? extends Number> perSecond, double steady) {
+        if (steady <= 0 || perSecond.size() < WINDOW) {
+            return OptionalInt.empty();
+        }
+        double need = (1 - WITHIN) * steady * WINDOW;
+        int t = 0;
+        for (int u = 0; u + WINDOW <= perSecond.size(); u++) {
+            double sum = 0;
+            for (int i = u; i < u + WINDOW; i++) {
+                sum += perSecond.get(i).doubleValue();
+            }
+            if (sum < need) {
+                t = u + 1;
+            }
+        }
+        return OptionalInt.of(t);
+    }
+
+    /** The time line of a cell, or an empty list where its workload kept none. */
+    @SuppressWarnings("unchecked")
+    static List<? extends Number> timeLine(CellResult c) {
+        Object line = c.measurement() == null ? null : c.measurement().extra().get(Measurement.OPS_PER_SECOND);
+        return line instanceof List<?> l ? (List<? extends Number>) l : List.of();
+    }
+
+    /** A summary section: one row per workload and subject, medians over repetitions; empty when no cell kept a time line. */
+    public static String render(List<CellResult> cells) {
+        Map<String, List<CellResult>> groups = new LinkedHashMap<>();
+        for (CellResult c : cells) {
+            if (c.ok() && !timeLine(c).isEmpty()) {
+                groups.computeIfAbsent(c.label() + "\u0000" + c.subject(), k -> new ArrayList<>()).add(c);
+            }
+        }
+        if (groups.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Start-up and warm-up\n\n");
+        md.append("From each cell's time line (requests completed per second from the load's first request): ")
+                .append("*ready* is the time from launching the server(s) until every member answered a linearizable ")
+                .append("Range; *steady after* the load's seconds until every ").append(WINDOW)
+                .append("-second average stayed within ").append((int) (WITHIN * 100))
+                .append("% of the measured window's throughput (the window itself counted, so a figure as long as ")
+                .append("warm-up + window means it never settled); *from launch* both together; *first ")
+                .append(WINDOW).append(" s* the throughput of the load's first ").append(WINDOW)
+                .append(" seconds against the window's. Medians over repetitions.\n\n");
+        md.append("| workload | subject | ready s | steady after s | from launch s | first ").append(WINDOW)
+                .append(" s / steady | steady ops/s |\n|---|---|--:|--:|--:|--:|--:|\n");
+        groups.forEach((k, runs) -> {
+            List<Double> ready = new ArrayList<>();
+            List<Double> steadyAfter = new ArrayList<>();
+            List<Double> fromLaunch = new ArrayList<>();
+            List<Double> first = new ArrayList<>();
+            List<Double> steady = new ArrayList<>();
+            for (CellResult c : runs) {
+                List<? extends Number> line = timeLine(c);
+                double rate = c.measurement().throughput();
+                steady.add(rate);
+                ready.add(c.readyMs() / 1000.0);
+                OptionalInt t = secondsToSteady(line, rate);
+                if (t.isPresent()) {
+                    steadyAfter.add((double) t.getAsInt());
+                    fromLaunch.add(c.readyMs() / 1000.0 + t.getAsInt());
+                }
+                if (line.size() >= WINDOW && rate > 0) {
+                    double sum = 0;
+                    for (int i = 0; i < WINDOW; i++) {
+                        sum += line.get(i).doubleValue();
+                    }
+                    first.add(sum / WINDOW / rate);
+                }
+            }
+            CellResult c = runs.get(0);
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", c.label(), c.subject(),
+                    f(ready, "%.1f"), f(steadyAfter, "%.0f"), f(fromLaunch, "%.1f"), f(first, "%.2f"),
+                    f(steady, "%,.0f")));
+        });
+        return md.append('\n').toString();
+    }
+
+    private static String f(List<Double> values, String format) {
+        if (values.isEmpty()) {
+            return "-";
+        }
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double m = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return String.format(Locale.ROOT, format, m);
+    }
+}
