@@ -19,7 +19,8 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
                            int compactionRevisions, int compactionKeys, List<String> targets, boolean etcd,
                            String etcdBinary, boolean profile, Duration profileWindow, Path root, Path serverJar,
                            Path out, Path profilesOut, String runName, List<String> serverJvmOptions,
-                           List<String> serverJava, Duration aotTraining, boolean quick, List<String> args) {
+                           List<String> serverJava, Duration aotTraining, Path trainAot, boolean quick,
+                           List<String> args) {
 
     public static final String USAGE = """
             usage: java -jar bench-macro/target/metastore-bench-macro.jar [flags]
@@ -63,6 +64,9 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
                                            recorded by a training run first (e.g.
                                            default,/usr/lib/jvm/temurin-25-jdk-amd64,/usr/lib/jvm/temurin-25-jdk-amd64+aot)
               --aot-training D             load of each +aot training run, over the run's workloads (default 60s)
+              --train-aot PATH             only train: record the AOT cache of the first configuration and
+                                           storage on the first +aot runtime, write it to PATH and stop (the
+                                           launcher ./metastore starts from server/target/metastore-server.aot)
               --root DIR                   repository root (default: found from the working directory)
               --out DIR                    default: <root>/results/macro
               --profiles-out DIR           default: <root>/profiles/macro
@@ -73,7 +77,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
             "--workloads",
             "--duration", "--warmup", "--repetitions", "--inflight", "--keys", "--value-size", "--compaction-revisions",
             "--compaction-keys", "--target", "--etcd-bin", "--profile-window", "--server-jar", "--server-jvm-opts",
-            "--server-java", "--aot-training",
+            "--server-java", "--aot-training", "--train-aot",
             "--root", "--out", "--profiles-out", "--run-name");
 
     public static BenchOptions parse(String... argv) {
@@ -108,6 +112,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
         List<String> jvm = List.of("-Xms1g", "-Xmx1g");
         List<String> serverJava = List.of("default");
         Duration aotTraining = Duration.ofSeconds(60);
+        Path trainAot = null;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             String name = a;
@@ -153,6 +158,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
                         case "--server-jvm-opts" -> jvm = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                         case "--server-java" -> serverJava = list(value);
                         case "--aot-training" -> aotTraining = duration(value);
+                        case "--train-aot" -> trainAot = Path.of(value);
                         case "--root" -> root = Path.of(value);
                         case "--out" -> out = Path.of(value);
                         case "--profiles-out" -> profilesOut = Path.of(value);
@@ -181,7 +187,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
         }
         return new BenchOptions(configs, storages, nodes, clusterLoad, workloads, duration, warmup, repetitions, inflight, keys, valueBytes,
                 compactionRevisions, compactionKeys, List.copyOf(targets), etcd, etcdBin, profile, profileWindow, root,
-                serverJar, out, profilesOut, runName, jvm, serverJava, aotTraining, quick, args);
+                serverJar, out, profilesOut, runName, jvm, serverJava, aotTraining, trainAot, quick, args);
     }
 
     /** The repository root: the nearest directory upwards holding {@code server/pom.xml}. */

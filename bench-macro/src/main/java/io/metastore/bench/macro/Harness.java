@@ -73,6 +73,9 @@ public final class Harness {
             throw new BenchOptions.UsageException("no server jar at " + o.serverJar()
                     + "; build it with: mvn -B -pl bench-macro -am package -DskipTests");
         }
+        if (o.trainAot() != null) {
+            return trainOnly(subjects, workloads);
+        }
         String sha = git("rev-parse", "--short", "HEAD").orElse("nogit");
         boolean dirty = git("status", "--porcelain", "--", ".", ":!results", ":!profiles").map(s -> !s.isBlank())
                 .orElse(false);
@@ -122,6 +125,30 @@ public final class Harness {
             if (aotDir != null) {
                 deleteTree(aotDir);
             }
+        }
+    }
+
+    /** {@code --train-aot}: records the first {@code +aot} subject's cache into the given file; no cells. */
+    private Path trainOnly(List<Subject> subjects, List<Workload> workloads) throws Exception {
+        MetaStoreSubject first = subjects.stream().filter(s -> s instanceof MetaStoreSubject ms && ms.runtime().aot())
+                .map(MetaStoreSubject.class::cast).findFirst()
+                .orElseThrow(() -> new BenchOptions.UsageException("--train-aot needs an +aot runtime in --server-java "
+                        + "(a JDK 25 or later, e.g. /usr/lib/jvm/temurin-25-jdk-amd64+aot)"));
+        Path dir = Files.createTempDirectory("bench-macro-aot-");
+        try {
+            MetaStoreSubject trained = new AotTraining(o.aotTraining(), o.inflight(), new Keys(o.keySpace(),
+                    o.valueBytes()), out).train(first, workloads, dir);
+            Path target = o.trainAot().toAbsolutePath();
+            Files.createDirectories(target.getParent());
+            Path partial = target.resolveSibling(target.getFileName() + ".partial");
+            Files.copy(trained.aotCache(), partial, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            out.println("bench-macro: wrote the AOT cache of " + first.id() + " (" + first.runtime().java() + ", JVM options "
+                    + first.jvmOptions() + ") to " + target);
+            return target;
+        } finally {
+            deleteTree(dir);
         }
     }
 
