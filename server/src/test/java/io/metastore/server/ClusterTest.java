@@ -609,7 +609,9 @@ class ClusterTest {
                 .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(io.etcd.jetcd.api.MemberRemoveRequest.getDefaultInstance()))
                 .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(io.etcd.jetcd.api.MemberListResponse.getDefaultInstance()))
                 .build();
-        return io.grpc.stub.ClientCalls.blockingUnaryCall(channel, method, io.grpc.CallOptions.DEFAULT,
+        // a deadline: a promote that is never answered fails this attempt instead of the whole run
+        return io.grpc.stub.ClientCalls.blockingUnaryCall(channel, method,
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS),
                 io.etcd.jetcd.api.MemberRemoveRequest.newBuilder().setID(id).build());
     }
 

@@ -130,7 +130,7 @@ public final class Membership {
         (req.getIsLearner() ? learners : peers).add(peer);
         Member added = Member.newBuilder().setID(id).addPeerURLs("http://" + peer).setIsLearner(req.getIsLearner()).build();
         return propose(new MemberChange(MemberChange.Action.ASSIGN, peer, id))
-                .thenCompose(assigned -> raft.changeConfiguration(peers, learners))
+                .thenCompose(assigned -> changeAdding(peers, learners, peer, id))
                 .thenCompose(done -> members()).thenApply(ms ->
                 MemberAddResponse.newBuilder().setHeader(headers.at(revision.getAsLong())).setMember(added)
                         .addAllMembers(ms).build());
@@ -167,7 +167,7 @@ public final class Membership {
         learners.replaceAll(p -> p.equals(old) ? now : p);
         long id = req.getID();
         return propose(new MemberChange(MemberChange.Action.ASSIGN, now, id))
-                .thenCompose(assigned -> raft.changeConfiguration(peers, learners))
+                .thenCompose(assigned -> changeAdding(peers, learners, now, id))
                 .thenCompose(done -> forget(old, id))
                 .thenCompose(done -> members()).thenApply(ms ->
                 MemberUpdateResponse.newBuilder().setHeader(headers.at(revision.getAsLong())).addAllMembers(ms).build());
@@ -192,11 +192,27 @@ public final class Membership {
             return raft.changeConfiguration(peers, learners);
         }).thenCompose(done -> {
             peers.add(peer);
-            return raft.changeConfiguration(peers, learners);
+            return changeAdding(peers, learners, peer, req.getID());
         }).thenCompose(done -> listHere());
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * A configuration change that adds {@code peer} (a voter or a learner) under {@code id}.
+     * jraft commits it only once the new peer's replicator has had an AppendEntries answered
+     * after the change began waiting for it to catch up; heartbeats do not count, and while the
+     * peer answers them jraft waits again and again. On an idle cluster no such answer need come
+     * (the replicator's first probe can be answered before the wait starts, or a learner's
+     * replicator being promoted has nothing left to send): a MemberPromote on an idle cluster was
+     * seen never to return. Proposing the peer's id assignment again, which changes nothing,
+     * gives the replicator an entry to send once the change has started.
+     */
+    private CompletableFuture<Void> changeAdding(List<String> peers, List<String> learners, String peer, long id) {
+        CompletableFuture<Void> change = raft.changeConfiguration(peers, learners);
+        propose(new MemberChange(MemberChange.Action.ASSIGN, peer, id)).exceptionally(e -> null);
+        return change;
+    }
 
     private String find(long id, List<String> peers, List<String> learners) {
         return ids.peerOf(id, members(peers, learners)).orElseThrow(EtcdError.MEMBER_NOT_FOUND::exception);
