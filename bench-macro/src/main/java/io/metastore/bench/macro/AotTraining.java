@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The training run of an {@code +aot} runtime (JDK 25's one-step AOT cache, JEP 514/515): the
- * subject's servers start recording, take the run's own workloads (all but compaction) for the
- * training time with the load over every member, and write their caches as they exit. On a
+ * subject's servers start recording, take the run's own workloads (all but compaction and idle)
+ * for the training time with the load over every member, and write their caches as they exit. On a
  * cluster each workload runs twice, the leadership moved to another member in between, so the
  * member that led first has run both the leader's and a follower's code; its cache is the one
  * every member of the subject's cells starts from.
@@ -48,7 +48,7 @@ final class AotTraining {
 
     /** Trains {@code s} in a folder under {@code dir} and returns it with its cache (a file in {@code dir}). */
     MetaStoreSubject train(MetaStoreSubject s, List<Workload> workloads, Path dir) throws Exception {
-        List<Workload> training = workloads.stream().filter(w -> !(w instanceof Workload.Compaction)).toList();
+        List<Workload> training = workloads.stream().filter(w -> w.sendsRequests() && !(w instanceof Workload.Compaction)).toList();
         if (training.isEmpty()) {
             training = List.of(Workload.named("put-100", 0, 0), Workload.named("range-lin", 0, 0));
         }

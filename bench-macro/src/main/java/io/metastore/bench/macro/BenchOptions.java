@@ -42,7 +42,7 @@ public record BenchOptions(List<String> configs, List<String> storages, List<Int
                                            through a follower, whatever this says
               --workloads LIST             put-1,put-100,put-1000,range-lin-1,range-lin,range-ser,txn-put,mixed,
                                            compaction,
-                                           lease-keepalive,watch-latency (default all)
+                                           lease-keepalive,watch-latency,idle (default all)
               --duration D                 measured window per cell (default 10s; 500ms, 10s, 1m)
               --warmup D                   load before the window, not measured (default 3s)
               --repetitions N              each cell N times, configurations interleaved (default 3)

@@ -12,6 +12,7 @@ import io.metastore.bench.macro.report.Aggregate;
 import io.metastore.bench.macro.report.BreakdownWriter;
 import io.metastore.bench.macro.report.CellResult;
 import io.metastore.bench.macro.report.HtmlReport;
+import io.metastore.bench.macro.report.IdleWriter;
 import io.metastore.bench.macro.report.RunWriter;
 import io.metastore.bench.macro.report.SummaryWriter;
 import io.metastore.bench.macro.report.WarmupWriter;
@@ -201,6 +202,7 @@ public final class Harness {
         String title = "MetaStore macro benchmark " + runName;
         StringBuilder md = new StringBuilder(SummaryWriter.render(title, preamble, byWorkload, descriptions));
         md.append(WarmupWriter.render(cells));
+        md.append(IdleWriter.render(cells));
         md.append("## Server settings\n\nThe start-up line of each configuration (every switch and jraft's batching):\n\n");
         startupLines.forEach((id, l) -> md.append("- `").append(id).append("`: `")
                 .append(l.isBlank() ? "(none printed)" : l).append("`\n"));
@@ -266,7 +268,7 @@ public final class Harness {
      * follower, any other once per {@code --cluster-load} choice.
      */
     private List<LoadTo> loadTargets(Subject s, Workload w) {
-        if (s.nodes() <= 1) {
+        if (s.nodes() <= 1 || !w.sendsRequests()) {
             return List.of(LoadTo.ALL);
         }
         return w.singleClient() ? List.of(LoadTo.LEADER, LoadTo.FOLLOWER) : o.clusterLoad();
@@ -303,7 +305,7 @@ public final class Harness {
             List<InetSocketAddress> addresses = targets.stream()
                     .map(t -> InetSocketAddress.createUnresolved(t.host(), t.port())).toList();
             m = w.run(new WorkloadContext(addresses, o.warmup(), o.duration(), o.inflight(), keys, probe, window));
-            if (m.ops() == 0) {
+            if (m.ops() == 0 && w.sendsRequests()) {
                 // Kept in the cell file, but not a figure: a server that answered nothing is a failed cell.
                 failure = "no request succeeded (" + m.errors() + " errors, first: " + m.firstError() + ")";
                 out.print(" FAILED: " + failure);
@@ -525,6 +527,11 @@ public final class Harness {
             return "";
         }
         Measurement m = c.measurement();
+        if (c.workload().equals(Workload.IDLE)) {
+            return c.cpu() == null ? "" : String.format(Locale.ROOT, "idle: servers %.1f ms CPU per second",
+                    c.cpu().memberSeconds().values().stream().mapToDouble(Double::doubleValue).sum() * 1000
+                            / m.seconds());
+        }
         if (c.workload().equals("compaction")) {
             return String.format(Locale.ROOT, "compact %.1f ms (%,.0f revisions/s; writes %,.0f ops/s)", m.p50Ms(),
                     m.throughput(), ((Number) m.extra().get("writePhaseOpsPerSec")).doubleValue());

@@ -40,14 +40,14 @@ class HarnessEndToEndTest {
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"--configs", "tier3", "--storage", "memory", "--workloads", "put-100,range-lin-1",
+        int code = Main.run(new String[] {"--configs", "tier3", "--storage", "memory", "--workloads", "put-100,range-lin-1,idle",
                 "--nodes", "1,3", "--duration", "2s", "--warmup", "1s", "--keys", "100", "--repetitions", "1", "--no-profile",
                 "--root", root.toString(), "--out", tmp.resolve("results").toString(),
                 "--profiles-out", tmp.resolve("profiles").toString(), "--run-name", "tiny"},
                 new PrintStream(console, true, StandardCharsets.UTF_8), new PrintStream(errors, true, StandardCharsets.UTF_8));
         String out = console.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, out + errors.toString(StandardCharsets.UTF_8));
-        assertTrue(out.contains("[  5/5]"), out);
+        assertTrue(out.contains("[  7/7]"), out);
 
         Path run = tmp.resolve("results/tiny");
         List<String> stems = List.of("tier3-memory-put-100-r1", "tier3-memory-3n-put-100-all-r1",
@@ -92,8 +92,19 @@ class HarnessEndToEndTest {
         assertEquals(List.of("follower"), members(follower).stream().filter(j -> j.get("connections").getAsInt() == 1)
                 .map(j -> j.get("role").getAsString()).toList());
 
+        // idle: no request, not a failure; every member's CPU over the window, on a cluster one cell
+        for (String stem : List.of("tier3-memory-idle-r1", "tier3-memory-3n-idle-all-r1")) {
+            JsonObject idle = JsonParser.parseString(Files.readString(run.resolve("cells/" + stem + ".json")))
+                    .getAsJsonObject();
+            assertFalse(idle.has("failure"), idle.toString());
+            assertEquals(0, idle.getAsJsonObject("measurement").get("ops").getAsLong(), idle.toString());
+            JsonObject seconds = idle.getAsJsonObject("cpu").getAsJsonObject("memberSeconds");
+            assertEquals(idle.get("nodes").getAsInt(), seconds.size(), idle.toString());
+        }
+        assertFalse(Files.exists(run.resolve("cells/tier3-memory-3n-idle-leader-r1.json")));
+
         String csv = Files.readString(run.resolve("results.csv"));
-        assertEquals(6, csv.lines().count(), csv);
+        assertEquals(8, csv.lines().count(), csv);
         assertTrue(csv.lines().findFirst().orElseThrow().endsWith(
                 "label,load_to,server_cpu_us_per_op,client_cpu_us_per_op,member_cpu_us_per_op"), csv);
         String summary = Files.readString(run.resolve("summary.md"));
@@ -101,9 +112,12 @@ class HarnessEndToEndTest {
         assertTrue(summary.contains("| tier3-memory-3n | tier3 | memory | 3 |"), summary);
         for (String section : List.of("## put-100\n", "## put-100 (all)\n", "## range-lin-1\n",
                 "## range-lin-1 (leader)\n", "## range-lin-1 (follower)\n", "server CPU µs/op",
-                "## Start-up and warm-up", "| put-100 (all) | tier3-memory-3n |")) {
+                "## Start-up and warm-up", "| put-100 (all) | tier3-memory-3n |", "## Idle\n",
+                "| tier3-memory | m1 ", "| tier3-memory-3n | leader ")) {
             assertTrue(summary.contains(section), section + " in " + summary);
         }
+        // the idle cells are no row of the request tables
+        assertFalse(summary.contains("## idle"), summary);
         JsonObject env = JsonParser.parseString(Files.readString(run.resolve("environment.json"))).getAsJsonObject();
         assertTrue(env.getAsJsonArray("subjects").get(0).getAsJsonObject().get("startupLine").getAsString()
                 .contains("proposal-strategy=batched"), env.toString());

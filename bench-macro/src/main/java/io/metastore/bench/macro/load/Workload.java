@@ -38,6 +38,14 @@ public sealed interface Workload {
         return clients() == 1 && connections() == 1;
     }
 
+    /**
+     * Whether the workload sends requests: a cell of one that does and saw none succeed failed;
+     * {@link Idle} sends none and measures what the servers cost with nothing to do.
+     */
+    default boolean sendsRequests() {
+        return true;
+    }
+
     /** One line for the report: what a request of this workload is. */
     String describe();
 
@@ -57,12 +65,61 @@ public sealed interface Workload {
             case "compaction" -> new Compaction(name, compactionRevisions, compactionKeys, 100, 10);
             case "lease-keepalive" -> new LeaseKeepAlive(name, 100, 10);
             case "watch-latency" -> new WatchLatency(name, 10, 10, 100);
+            case IDLE -> new Idle();
             default -> throw new IllegalArgumentException("unknown workload '" + name + "'; known: " + String.join(",", NAMES));
         };
     }
 
     List<String> NAMES = List.of("put-1", "put-100", "put-1000", "range-lin-1", "range-lin", "range-ser", "txn-put", "mixed", "compaction",
-            "lease-keepalive", "watch-latency");
+            "lease-keepalive", "watch-latency", "idle");
+
+    /** The name of the {@link Idle} workload. */
+    String IDLE = "idle";
+
+    /**
+     * No load at all: after the warm-up, the CPU each server spends over the window with no
+     * client (timers, heartbeats between members, housekeeping), reported as CPU milliseconds
+     * per second rather than per request. Its flame graph, recorded after the window, shows
+     * where an idle server's time goes.
+     */
+    record Idle() implements Workload {
+        @Override
+        public String name() {
+            return IDLE;
+        }
+
+        @Override
+        public int clients() {
+            return 0;
+        }
+
+        @Override
+        public int connections() {
+            return 0;
+        }
+
+        @Override
+        public boolean sendsRequests() {
+            return false;
+        }
+
+        @Override
+        public String describe() {
+            return "No requests: the servers' own CPU with no client, per second of the window";
+        }
+
+        @Override
+        public Measurement run(WorkloadContext ctx) throws InterruptedException {
+            Thread.sleep(ctx.warmup().toMillis());
+            ctx.probe().opening();
+            long t0 = System.nanoTime();
+            Thread.sleep(ctx.duration().toMillis());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            ctx.probe().closed();
+            ctx.profile().whileLoaded();
+            return Measurement.of(new org.HdrHistogram.Histogram(3), 0, null, seconds, Map.of());
+        }
+    }
 
     /**
      * Watch event latency, as etcd's {@code benchmark watch-latency}: {@code streams} watch streams

@@ -1,5 +1,7 @@
 package io.metastore.bench.macro.report;
 
+import io.metastore.bench.macro.load.Workload;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,10 +24,16 @@ public record Aggregate(String workload, String label, String subject, String ki
         return throughput == 0 ? 0 : 100.0 * (throughputMax - throughputMin) / throughput;
     }
 
-    /** Groups cells by workload label, then subject, keeping the order in which they first ran. */
+    /**
+     * Groups cells by workload label, then subject, keeping the order in which they first ran;
+     * idle cells, which have no requests to count, are left to {@link IdleWriter}.
+     */
     public static Map<String, List<Aggregate>> byWorkload(List<CellResult> cells) {
         Map<String, Map<String, List<CellResult>>> groups = new LinkedHashMap<>();
         for (CellResult c : cells) {
+            if (c.workload().equals(Workload.IDLE)) {
+                continue;
+            }
             groups.computeIfAbsent(c.label(), w -> new LinkedHashMap<>())
                     .computeIfAbsent(c.subject(), s -> new ArrayList<>()).add(c);
         }

@@ -109,7 +109,8 @@ public final class WarmupWriter {
         return md.append('\n').toString();
     }
 
-    private static String f(List<Double> values, String format) {
+    /** The median of {@code values} in {@code format}, or {@code -} when there are none. */
+    static String f(List<Double> values, String format) {
         if (values.isEmpty()) {
             return "-";
         }
