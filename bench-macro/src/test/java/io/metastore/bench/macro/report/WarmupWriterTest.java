@@ -24,6 +24,15 @@ class WarmupWriterTest {
     }
 
     @Test
+    void reachingIsTheFirstFiveSecondAverageWithinFivePercentWhateverFollows() {
+        List<Long> dip = List.of(10L, 100L, 100L, 100L, 100L, 100L, 40L, 100L, 100L, 100L, 100L, 100L, 100L);
+        // from 1 the average is 100; the dip at 6 moves "stays" to 7 but not "reaches"
+        assertEquals(OptionalInt.of(1), WarmupWriter.secondsToReach(dip, 100));
+        assertEquals(OptionalInt.of(7), WarmupWriter.secondsToSteady(dip, 100));
+        assertEquals(OptionalInt.empty(), WarmupWriter.secondsToReach(List.of(10L, 20L, 30L, 40L, 50L, 60L), 100));
+    }
+
+    @Test
     void noFigureWithoutAFullWindowOrASteadyRate() {
         assertEquals(OptionalInt.empty(), WarmupWriter.secondsToSteady(List.of(1L, 2L, 3L, 4L), 3));
         assertEquals(OptionalInt.empty(), WarmupWriter.secondsToSteady(List.of(1L, 2L, 3L, 4L, 5L), 0));
