@@ -199,7 +199,8 @@ public final class ConfigLoader {
                 intOption(o, "snapshot-interval-secs", 0, Integer.MAX_VALUE),
                 intOption(o, "snapshot-log-index-margin", 0, Integer.MAX_VALUE),
                 choice(o, "follower-commit", ServerConfig.FollowerCommit.class), bool(o, "raft-shared-timers"),
-                bool(o, "commit-push"), intOption(o, "forward-batch", 1, 1 << 16));
+                bool(o, "commit-push"), intOption(o, "forward-batch", 1, 1 << 16),
+                intOption(o, "raft-timer-tick-ms", 1, 1000));
         return new ServerConfig(memberId, peers, grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)),
                 intOption(o, "port", 0, 65535), tls(o),
                 choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,

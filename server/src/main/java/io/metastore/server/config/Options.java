@@ -102,6 +102,10 @@ public final class Options {
             new Option("raft-shared-timers", "true", "true|false",
                     "jraft: election, vote, step-down and snapshot timers on shared scheduled pools instead of one"
                             + " thread each ticking every millisecond", false),
+            new Option("raft-timer-tick-ms", "10", "MS",
+                    "jraft: the tick of its hashed-wheel timers (the ReadIndex timeout scanner, and each node's timers"
+                            + " when not shared), whose thread wakes every tick; jraft's own is 1. One per process: the"
+                            + " first member started in a process sets it", false),
             new Option("commit-push", "false", "true|false",
                     "the leader sends the new commit index to the followers right after applying (a heartbeat round)"
                             + " instead of with the next AppendEntries or heartbeat", false),

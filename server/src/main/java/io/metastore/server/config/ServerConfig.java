@@ -115,10 +115,12 @@ public record ServerConfig(
      * @param forwardBatch   the most forwarded requests a follower sends the leader in one message: those
      *                       that arrive while earlier messages are unanswered go together (1: one message
      *                       per request)
+     * @param timerTickMs    the tick of jraft's hashed-wheel timers (its ReadIndex timeout scanner, and
+     *                       the per-node timers when they are not shared), in milliseconds; jraft's own is 1
      */
     public record RaftSettings(int applyBatch, int disruptorBufferSize, boolean sync, int electionTimeoutMs,
                                int snapshotIntervalSecs, int snapshotLogIndexMargin, FollowerCommit followerCommit,
-                               boolean sharedTimers, boolean commitPush, int forwardBatch) {
+                               boolean sharedTimers, boolean commitPush, int forwardBatch, int timerTickMs) {
     }
 
     /**

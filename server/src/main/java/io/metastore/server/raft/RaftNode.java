@@ -85,6 +85,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
         if (System.getProperty(SOFA_LOGBACK_DISABLE) == null) {
             System.setProperty(SOFA_LOGBACK_DISABLE, "true");
         }
+        CoarseTimerFactory.useTick(config.raft().timerTickMs());
         this.rpcServer = transport.server(self.getEndpoint());
         raftProcessors(rpcServer);
         this.service = new RaftGroupService(GROUP, self, options, rpcServer);

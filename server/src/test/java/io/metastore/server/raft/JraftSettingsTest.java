@@ -23,7 +23,7 @@ class JraftSettingsTest {
         ServerConfig config = load("--raft-apply-batch", "64", "--raft-disruptor-buffer", "4096", "--raft-sync", "false",
                 "--election-timeout-ms", "1500", "--snapshot-interval-secs", "60", "--snapshot-log-index-margin", "10",
                 "--raft-shared-timers", "false", "--follower-commit", "heartbeat",
-                "--forward-batch", "8", "--peer-io-threads", "2");
+                "--forward-batch", "8", "--peer-io-threads", "2", "--raft-timer-tick-ms", "1");
         NodeOptions options = RaftNode.nodeOptions(config, null, Path.of("raft"), new com.alipay.sofa.jraft.option.NodeOptions());
         assertEquals(64, options.getRaftOptions().getApplyBatch());
         assertEquals(4096, options.getRaftOptions().getDisruptorBufferSize());
@@ -40,7 +40,7 @@ class JraftSettingsTest {
         String line = config.describe();
         assertTrue(line.contains("raft=RaftSettings[applyBatch=64, disruptorBufferSize=4096, sync=false, "
                 + "electionTimeoutMs=1500, snapshotIntervalSecs=60, snapshotLogIndexMargin=10, followerCommit=HEARTBEAT, sharedTimers=false, commitPush=false, "
-                + "forwardBatch=8] peer=grpc,tls=off,io-threads=2"), line);
+                + "forwardBatch=8, timerTickMs=1] peer=grpc,tls=off,io-threads=2"), line);
     }
 
     @Test
@@ -48,6 +48,6 @@ class JraftSettingsTest {
         String line = load().describe();
         assertTrue(line.contains("raft=RaftSettings[applyBatch=32, disruptorBufferSize=16384, sync=true, "
                 + "electionTimeoutMs=1000, snapshotIntervalSecs=3600, snapshotLogIndexMargin=0, followerCommit=ANSWER, sharedTimers=true, commitPush=false, "
-                + "forwardBatch=256] peer=grpc,tls=off,io-threads=0"), line);
+                + "forwardBatch=256, timerTickMs=10] peer=grpc,tls=off,io-threads=0"), line);
     }
 }
