@@ -188,14 +188,22 @@ public final class Maintenance {
         return headers;
     }
 
-    /** Transfers leadership to the member {@code targetId}; only the leader can. */
+    /**
+     * Transfers leadership to the member {@code targetId}; only the leader can. To the leader
+     * itself it answers at once, as etcd 3.4.23 does: its MoveLeader waits while the transferee
+     * does not lead, which it already does, and raft ignores a transfer to itself.
+     */
     public CompletableFuture<MoveLeaderResponse> moveLeader(long targetId) {
         if (!raft.isLeader()) {
             throw EtcdError.NOT_LEADER.exception();
         }
         String target = memberIds.peerOf(targetId, raft.peers()).orElse(null);
-        if (target == null || target.equals(raft.leaderAddress())) {
+        if (target == null) {
             throw EtcdError.BAD_LEADER_TRANSFEREE.exception();
+        }
+        if (target.equals(raft.leaderAddress())) {
+            return CompletableFuture.completedFuture(MoveLeaderResponse.newBuilder()
+                    .setHeader(headers.at(store.currentRevision())).build());
         }
         if (!raft.transferLeadershipTo(target)) {
             throw EtcdError.BAD_LEADER_TRANSFEREE.exception();
