@@ -50,6 +50,12 @@ public enum EtcdError {
      * as code Unknown with the package's own text (no {@code etcdserver:} prefix).
      */
     NO_PASSWORD_USER(Status.Code.UNKNOWN, "auth: authentication failed, password was given for no password user"),
+    /**
+     * The auth package's errors as etcd's maintenance service (Defragment, Hash, HashKV, Snapshot)
+     * returns them from its own root check, unconverted: code Unknown, the package's text.
+     */
+    AUTH_PKG_USER_EMPTY(Status.Code.UNKNOWN, "auth: user name is empty"),
+    AUTH_PKG_PERMISSION_DENIED(Status.Code.UNKNOWN, "auth: permission denied"),
     NO_SPACE(Status.Code.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded"),
     ELECTION_NOT_LEADER(Status.Code.UNKNOWN, "election: not leader"),
     ELECTION_NO_LEADER(Status.Code.UNKNOWN, "election: no leader"),

@@ -38,6 +38,24 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         this.auth = auth;
     }
 
+    /**
+     * The root check of Defragment, Hash, HashKV and Snapshot. etcd 3.4.23's maintenance service
+     * makes it itself ({@code authMaintenanceServer.isAuthenticated}) and returns the auth
+     * package's error as it is, so the caller gets code Unknown with {@code auth: user name is
+     * empty} or {@code auth: permission denied}, not the {@code etcdserver:} errors of other calls.
+     */
+    private void admin() {
+        try {
+            auth.admin(Caller.user());
+        } catch (io.metastore.server.error.EtcdException e) {
+            throw switch (e.error()) {
+                case USER_EMPTY -> io.metastore.server.error.EtcdError.AUTH_PKG_USER_EMPTY.exception();
+                case PERMISSION_DENIED -> io.metastore.server.error.EtcdError.AUTH_PKG_PERMISSION_DENIED.exception();
+                default -> e;
+            };
+        }
+    }
+
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
         Answer.with(observer, () -> CompletableFuture.completedFuture(maintenance.status()));
@@ -46,7 +64,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     @Override
     public void hash(HashRequest request, StreamObserver<HashResponse> observer) {
         Answer.with(observer, () -> {
-            auth.admin(Caller.user());
+            admin();
             return CompletableFuture.supplyAsync(maintenance::hash);
         });
     }
@@ -54,7 +72,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     @Override
     public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> observer) {
         Answer.with(observer, () -> {
-            auth.admin(Caller.user());
+            admin();
             return CompletableFuture.supplyAsync(() -> maintenance.hashKV(request.getRevision()));
         });
     }
@@ -62,7 +80,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     @Override
     public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> observer) {
         Answer.with(observer, () -> {
-            auth.admin(Caller.user());
+            admin();
             return CompletableFuture.supplyAsync(maintenance::defragment);
         });
     }
@@ -90,7 +108,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     @Override
     public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> observer) {
         try {
-            auth.admin(Caller.user());
+            admin();
         } catch (RuntimeException e) {
             observer.onError(GrpcErrors.toStatus(e));
             return;

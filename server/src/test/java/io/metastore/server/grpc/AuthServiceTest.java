@@ -211,7 +211,8 @@ class AuthServiceTest {
                 as(AuthGrpc.newBlockingStub(channel), rootToken).userList(AuthUserListRequest.getDefaultInstance()).getUsersList());
         assertEquals(List.of("reader"), as(AuthGrpc.newBlockingStub(channel), aliceToken)
                 .userGet(AuthUserGetRequest.newBuilder().setName("alice").build()).getRolesList(), "a user may read itself");
-        assertEtcdError(Status.Code.PERMISSION_DENIED, denied, () -> as(MaintenanceGrpc.newBlockingStub(channel), aliceToken)
+        // etcd 3.4.23's maintenance service makes its own root check and answers with the auth package's error
+        assertEtcdError(Status.Code.UNKNOWN, "auth: permission denied", () -> as(MaintenanceGrpc.newBlockingStub(channel), aliceToken)
                 .snapshot(SnapshotRequest.getDefaultInstance()).hasNext());
         as(MaintenanceGrpc.newBlockingStub(channel), aliceToken).status(StatusRequest.getDefaultInstance());
 
