@@ -254,7 +254,7 @@ public final class MetaStoreServer implements AutoCloseable {
                     GrpcServer.lockService(concurrency, authorizer), GrpcServer.electionService(concurrency, authorizer),
                     new WatchService(watchHub, headers, () -> {
                         String token = GrpcServer.currentToken();
-                        return (key, end) -> authorizer.watchPermitted(token, key, end);
+                        return (key, end) -> authorizer.watchRefusal(token, key, end);
                     })),
                     GrpcServer.callerInterceptor(authStore));
             StatusRoutes status = new StatusRoutes(new Health(() -> raft.leaderAddress() != null,

@@ -107,27 +107,28 @@ public final class Authorizer {
     }
 
     /**
-     * Whether a watch on a range may be created on a stream opened with {@code token}: read
-     * permission on the range, for the user the token stands for now. As etcd's
-     * {@code isWatchPermitted}, the token is resolved again for every create, so a stream whose
-     * token lapsed or was revoked (a password change, a deleted user) creates no more watches.
+     * Why a watch on a range may not be created on a stream opened with {@code token}, or
+     * {@code null} when it may: read permission on the range, for the user the token stands for
+     * now. As etcd's {@code isWatchPermitted}, the token is resolved again for every create, so a
+     * stream whose token lapsed or was revoked (a password change, a deleted user) creates no more
+     * watches: "invalid auth token"; without a token "user name is empty"; else "permission denied".
      */
-    public boolean watchPermitted(String token, byte[] key, byte[] rangeEnd) {
+    public EtcdError watchRefusal(String token, byte[] key, byte[] rangeEnd) {
         if (!enabled()) {
-            return true;
+            return null;
         }
         String user = null;
         if (token != null && !token.isEmpty()) {
             user = store.userOf(token);
             if (user == null) {
-                return false;
+                return EtcdError.INVALID_AUTH_TOKEN;
             }
         }
         try {
             check(user, key, rangeEnd, false);
-            return true;
-        } catch (io.metastore.server.error.EtcdException denied) {
-            return false;
+            return null;
+        } catch (io.metastore.server.error.EtcdException refused) {
+            return refused.error();
         }
     }
 

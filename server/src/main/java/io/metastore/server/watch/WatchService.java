@@ -22,18 +22,29 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
     /** Whether the caller of a stream may watch a range (auth's read permission). */
     @FunctionalInterface
     public interface Permission {
-        boolean permitted(byte[] key, byte[] rangeEnd);
+        /** Why the caller may not watch the range, or {@code null} when it may. */
+        io.metastore.server.error.EtcdError refusal(byte[] key, byte[] rangeEnd);
     }
 
-    /** etcd's cancel reason for a watch the caller may not read. */
-    static final String PERMISSION_DENIED = "rpc error: code = PermissionDenied desc = etcdserver: permission denied";
+    /**
+     * etcd 3.4.23's cancel reason for a watch the caller may not create: the gRPC error's text as
+     * Go prints it, {@code rpc error: code = PermissionDenied desc = etcdserver: permission denied}
+     * (or InvalidArgument "user name is empty", Unauthenticated "invalid auth token").
+     */
+    static String cancelReason(io.metastore.server.error.EtcdError refusal) {
+        StringBuilder code = new StringBuilder();
+        for (String word : refusal.code().name().split("_")) {
+            code.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return "rpc error: code = " + code + " desc = " + refusal.message();
+    }
 
     private final WatchHub hub;
     private final Headers headers;
     private final java.util.function.Supplier<Permission> callerPermission;
 
     public WatchService(WatchHub hub, Headers headers) {
-        this(hub, headers, () -> (k, e) -> true);
+        this(hub, headers, () -> (k, e) -> null);
     }
 
     /** {@code callerPermission} is asked once per stream, on the thread that opens it (where the caller is known). */
@@ -55,13 +66,15 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
                 switch (r.getRequestUnionCase()) {
                     case CREATE_REQUEST -> {
                         WatchCreateRequest c = r.getCreateRequest();
-                        if (permission.permitted(c.getKey().toByteArray(), c.getRangeEnd().toByteArray())) {
+                        io.metastore.server.error.EtcdError refusal =
+                                permission.refusal(c.getKey().toByteArray(), c.getRangeEnd().toByteArray());
+                        if (refusal == null) {
                             create(stream, c);
                         } else {
                             // etcd answers a watch the caller may not read as created and at once cancelled
                             stream.appendControl(WatchResponse.newBuilder().setHeader(headers.at(hub.currentRevision()))
                                     .setWatchId(-1).setCreated(true).setCanceled(true)
-                                    .setCancelReason(PERMISSION_DENIED).build());
+                                    .setCancelReason(cancelReason(refusal)).build());
                         }
                     }
                     case CANCEL_REQUEST -> hub.cancel(stream, r.getCancelRequest().getWatchId());
