@@ -67,6 +67,11 @@ final class GatewayMethods {
         return ROUTES.get(path);
     }
 
+    /** Every path the gateway serves under {@code /v3/}. */
+    static java.util.Set<String> paths() {
+        return ROUTES.keySet();
+    }
+
     private static Map<String, Route> build() {
         FileDescriptor rpc = patchedRpc();
         FileDescriptor lock = io.etcd.jetcd.api.lock.LockRequest.getDescriptor().getFile();
