@@ -180,7 +180,9 @@ class MaintenanceServiceTest {
         MaintenanceGrpc.MaintenanceBlockingStub m = MaintenanceGrpc.newBlockingStub(channel);
         ByteString big = ByteString.copyFrom(new byte[20_000]);
         StatusRuntimeException full = null;
-        for (int i = 0; i < 100 && full == null; i++) {
+        // Below half the quota the size is re-read at most every 100 ms (Alarms.size), so a fast
+        // machine writes far past 200 kB before a put is refused: bound by count generously.
+        for (int i = 0; i < 5_000 && full == null; i++) {
             try {
                 kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("q/" + i)).setValue(big).build());
             } catch (StatusRuntimeException e) {
