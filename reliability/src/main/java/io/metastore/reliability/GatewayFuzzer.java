@@ -385,11 +385,17 @@ public final class GatewayFuzzer {
             case 8 -> request("unknown enum", path, replaceIn(valid, ENUM_FIELDS, badEnum()), kind);
             case 9 -> {
                 int depth = random.nextInt(4) == 0 ? 10_000 + random.nextInt(100_000) : 50 + random.nextInt(500);
-                String nested = random.nextBoolean() ? "[".repeat(depth) + "]".repeat(depth)
+                boolean arrays = random.nextBoolean();
+                String nested = arrays ? "[".repeat(depth) + "]".repeat(depth)
                         : "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
-                String body = random.nextBoolean() ? nested
+                boolean alone = random.nextBoolean();
+                String body = alone ? nested
                         : text.substring(0, text.length() - 1) + (text.length() > 2 ? "," : "") + "\"deep\":" + nested + "}";
-                yield request("nested " + depth + " deep", path, body, kind);
+                // Objects of nothing but unknown fields, within the gateway's depth limit (Gateway.MAX_DEPTH,
+                // 1000), are an empty request: on a watch stream etcd 3.4.23 answers nothing (checked at
+                // depth 2 and 246), and neither does this server.
+                boolean emptyWatch = kind == Kind.WATCH && alone && !arrays && depth <= 1000;
+                yield request("nested " + depth + " deep", path, body, emptyWatch ? Kind.SILENT_WATCH : kind);
             }
             case 10 -> request("empty body", path, "", kind == Kind.WATCH ? Kind.SILENT_WATCH : kind);
             case 11 -> {
