@@ -529,8 +529,7 @@ public final class Harness {
         Measurement m = c.measurement();
         if (c.workload().equals(Workload.IDLE)) {
             return c.cpu() == null ? "" : String.format(Locale.ROOT, "idle: servers %.1f ms CPU per second",
-                    c.cpu().memberSeconds().values().stream().mapToDouble(Double::doubleValue).sum() * 1000
-                            / m.seconds());
+                    IdleWriter.msPerSecond(c));
         }
         if (c.workload().equals("compaction")) {
             return String.format(Locale.ROOT, "compact %.1f ms (%,.0f revisions/s; writes %,.0f ops/s)", m.p50Ms(),

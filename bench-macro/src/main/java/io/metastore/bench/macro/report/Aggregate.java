@@ -77,10 +77,20 @@ public record Aggregate(String workload, String label, String subject, String ki
     }
 
     static double median(List<CellResult> cells, ToDoubleFunction<CellResult> f) {
-        double[] v = cells.stream().mapToDouble(f).sorted().toArray();
+        return median(cells.stream().map(f::applyAsDouble).toList());
+    }
+
+    /** The median of {@code values}, 0 when there are none. */
+    static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         if (v.length == 0) {
             return 0;
         }
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** The median of {@code values} in {@code format}, or {@code -} when there are none. */
+    static String median(List<Double> values, String format) {
+        return values.isEmpty() ? "-" : String.format(java.util.Locale.ROOT, format, median(values));
     }
 }

@@ -38,20 +38,22 @@ public final class IdleWriter {
             List<Double> total = new ArrayList<>();
             for (CellResult c : runs) {
                 double seconds = c.measurement().seconds();
-                double sum = 0;
-                for (Map.Entry<String, Double> e : byRole(c).entrySet()) {
-                    double ms = e.getValue() * 1000 / seconds;
-                    perMember.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(ms);
-                    sum += ms;
-                }
-                total.add(sum);
+                byRole(c).forEach((role, s) -> perMember.computeIfAbsent(role, k -> new ArrayList<>())
+                        .add(s * 1000 / seconds));
+                total.add(msPerSecond(c));
             }
             List<String> each = new ArrayList<>();
-            perMember.forEach((m, v) -> each.add(m + " " + WarmupWriter.f(v, "%.1f")));
+            perMember.forEach((m, v) -> each.add(m + " " + Aggregate.median(v, "%.1f")));
             md.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", subject, String.join(", ", each),
-                    WarmupWriter.f(total, "%.1f")));
+                    Aggregate.median(total, "%.1f")));
         });
         return md.append('\n').toString();
+    }
+
+    /** The CPU all of a cell's server processes spent per second of its window, in milliseconds. */
+    public static double msPerSecond(CellResult c) {
+        return c.cpu().memberSeconds().values().stream().mapToDouble(Double::doubleValue).sum() * 1000
+                / c.measurement().seconds();
     }
 
     /**
@@ -64,15 +66,20 @@ public final class IdleWriter {
         if (c.members().size() <= 1) {
             return seconds;
         }
-        Map<String, Double> out = new LinkedHashMap<>();
-        c.members().stream().filter(m -> m.role().equals("leader")).forEach(m -> out.put("leader", seconds.get(m.name())));
-        int n = 0;
+        Map<String, Double> leader = new LinkedHashMap<>();
+        Map<String, Double> followers = new LinkedHashMap<>();
         for (CellResult.CellMember m : c.members()) {
-            if (!m.role().equals("leader") && seconds.containsKey(m.name())) {
-                out.put(m.role() + " " + (++n), seconds.get(m.name()));
+            Double s = seconds.get(m.name());
+            if (s == null) {
+                continue;
+            }
+            if (m.role().equals("leader")) {
+                leader.put("leader", s);
+            } else {
+                followers.put(m.role() + " " + (followers.size() + 1), s);
             }
         }
-        out.values().removeIf(v -> v == null);
-        return out;
+        leader.putAll(followers);
+        return leader;
     }
 }

@@ -31,17 +31,14 @@ public final class WarmupWriter {
      * there is no steady figure.
      */
     public static OptionalInt secondsToSteady(List<? extends Number> perSecond, double steady) {
-        if (steady <= 0 || perSecond.size() < WINDOW) {
+        double[] sums = windowSums(perSecond);
+        if (steady <= 0 || sums.length == 0) {
             return OptionalInt.empty();
         }
         double need = (1 - WITHIN) * steady * WINDOW;
         int t = 0;
-        for (int u = 0; u + WINDOW <= perSecond.size(); u++) {
-            double sum = 0;
-            for (int i = u; i < u + WINDOW; i++) {
-                sum += perSecond.get(i).doubleValue();
-            }
-            if (sum < need) {
+        for (int u = 0; u < sums.length; u++) {
+            if (sums[u] < need) {
                 t = u + 1;
             }
         }
@@ -56,20 +53,27 @@ public final class WarmupWriter {
      * (etcd's) swing by a fifth, so "stays within 5%" is seldom met by anyone.
      */
     public static OptionalInt secondsToReach(List<? extends Number> perSecond, double steady) {
-        if (steady <= 0 || perSecond.size() < WINDOW) {
-            return OptionalInt.empty();
-        }
-        double need = (1 - WITHIN) * steady * WINDOW;
-        for (int u = 0; u + WINDOW <= perSecond.size(); u++) {
-            double sum = 0;
-            for (int i = u; i < u + WINDOW; i++) {
-                sum += perSecond.get(i).doubleValue();
-            }
-            if (sum >= need) {
-                return OptionalInt.of(u);
+        double[] sums = windowSums(perSecond);
+        if (steady > 0) {
+            double need = (1 - WITHIN) * steady * WINDOW;
+            for (int u = 0; u < sums.length; u++) {
+                if (sums[u] >= need) {
+                    return OptionalInt.of(u);
+                }
             }
         }
         return OptionalInt.empty();
+    }
+
+    /** The sum of each {@value #WINDOW} seconds of the time line, by first second; empty when it is shorter. */
+    private static double[] windowSums(List<? extends Number> perSecond) {
+        double[] sums = new double[Math.max(0, perSecond.size() - WINDOW + 1)];
+        for (int u = 0; u < sums.length; u++) {
+            for (int i = u; i < u + WINDOW; i++) {
+                sums[u] += perSecond.get(i).doubleValue();
+            }
+        }
+        return sums;
     }
 
     /** The time line of a cell, or an empty list where its workload kept none. */
@@ -124,29 +128,17 @@ public final class WarmupWriter {
                     reach.add((double) r.getAsInt());
                     fromLaunch.add(c.readyMs() / 1000.0 + r.getAsInt());
                 }
-                if (line.size() >= WINDOW && rate > 0) {
-                    double sum = 0;
-                    for (int i = 0; i < WINDOW; i++) {
-                        sum += line.get(i).doubleValue();
-                    }
-                    first.add(sum / WINDOW / rate);
+                double[] sums = windowSums(line);
+                if (sums.length > 0 && rate > 0) {
+                    first.add(sums[0] / WINDOW / rate);
                 }
             }
             CellResult c = runs.get(0);
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", c.label(),
-                    c.subject(), f(ready, "%.1f"), f(reach, "%.0f"), f(fromLaunch, "%.1f"), f(steadyAfter, "%.0f"),
-                    f(first, "%.2f"), f(steady, "%,.0f")));
+                    c.subject(), Aggregate.median(ready, "%.1f"), Aggregate.median(reach, "%.0f"),
+                    Aggregate.median(fromLaunch, "%.1f"), Aggregate.median(steadyAfter, "%.0f"),
+                    Aggregate.median(first, "%.2f"), Aggregate.median(steady, "%,.0f")));
         });
         return md.append('\n').toString();
-    }
-
-    /** The median of {@code values} in {@code format}, or {@code -} when there are none. */
-    static String f(List<Double> values, String format) {
-        if (values.isEmpty()) {
-            return "-";
-        }
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        double m = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-        return String.format(Locale.ROOT, format, m);
     }
 }
