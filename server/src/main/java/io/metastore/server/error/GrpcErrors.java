@@ -12,7 +12,17 @@ import java.util.concurrent.ExecutionException;
  * map through {@link EtcdError}; anything else is an internal error whose message is kept.
  */
 public final class GrpcErrors {
+    /** Go's names of the status codes, indexed by {@link Status.Code#value()}. */
+    private static final String[] GO_CODES = {"OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded",
+        "NotFound", "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted",
+        "OutOfRange", "Unimplemented", "Internal", "Unavailable", "DataLoss", "Unauthenticated"};
+
     private GrpcErrors() {
+    }
+
+    /** Go's name of a status code ({@code PermissionDenied}), as grpc-go prints it and etcd's metrics label it. */
+    public static String goName(Status.Code code) {
+        return GO_CODES[code.value()];
     }
 
     /** The etcd error a failure stands for, or {@code null} when it is not a request error. */

@@ -17,6 +17,8 @@ import io.etcd.jetcd.api.SnapshotResponse;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import io.grpc.stub.StreamObserver;
+import io.metastore.server.error.EtcdError;
+import io.metastore.server.error.EtcdException;
 import io.metastore.server.error.GrpcErrors;
 import io.metastore.server.maintenance.Maintenance;
 
@@ -47,10 +49,10 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private void admin() {
         try {
             auth.admin(Caller.user());
-        } catch (io.metastore.server.error.EtcdException e) {
+        } catch (EtcdException e) {
             throw switch (e.error()) {
-                case USER_EMPTY -> io.metastore.server.error.EtcdError.AUTH_PKG_USER_EMPTY.exception();
-                case PERMISSION_DENIED -> io.metastore.server.error.EtcdError.AUTH_PKG_PERMISSION_DENIED.exception();
+                case USER_EMPTY -> EtcdError.AUTH_PKG_USER_EMPTY.exception();
+                case PERMISSION_DENIED -> EtcdError.AUTH_PKG_PERMISSION_DENIED.exception();
                 default -> e;
             };
         }

@@ -6,6 +6,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
+import io.metastore.server.error.GrpcErrors;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -28,10 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * and increments counters.
  */
 public final class GrpcMetrics extends ServerStreamTracer.Factory {
-    /** Go's names of the status codes, indexed by {@link Status.Code#value()}. */
-    private static final String[] GO_CODES = {"OK", "Canceled", "Unknown", "InvalidArgument", "DeadlineExceeded",
-        "NotFound", "AlreadyExists", "PermissionDenied", "ResourceExhausted", "FailedPrecondition", "Aborted",
-        "OutOfRange", "Unimplemented", "Internal", "Unavailable", "DataLoss", "Unauthenticated"};
     private static final ServerStreamTracer NOOP = new ServerStreamTracer() {
     };
 
@@ -89,7 +86,7 @@ public final class GrpcMetrics extends ServerStreamTracer.Factory {
         final CounterDataPoint started;
         final CounterDataPoint received;
         final CounterDataPoint sent;
-        final CounterDataPoint[] handled = new CounterDataPoint[GO_CODES.length];
+        final CounterDataPoint[] handled = new CounterDataPoint[Status.Code.values().length];
 
         MethodSeries(MethodDescriptor<?, ?> d) {
             String type = typeOf(d.getType());
@@ -98,8 +95,9 @@ public final class GrpcMetrics extends ServerStreamTracer.Factory {
             this.started = GrpcMetrics.this.started.labelValues(type, service, method);
             this.received = GrpcMetrics.this.received.labelValues(type, service, method);
             this.sent = GrpcMetrics.this.sent.labelValues(type, service, method);
-            for (int i = 0; i < GO_CODES.length; i++) {
-                handled[i] = GrpcMetrics.this.handled.labelValues(type, service, method, GO_CODES[i]);
+            for (Status.Code code : Status.Code.values()) {
+                handled[code.value()] = GrpcMetrics.this.handled.labelValues(type, service, method,
+                        GrpcErrors.goName(code));
             }
         }
     }

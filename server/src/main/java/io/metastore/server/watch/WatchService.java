@@ -32,11 +32,8 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
      * (or InvalidArgument "user name is empty", Unauthenticated "invalid auth token").
      */
     static String cancelReason(io.metastore.server.error.EtcdError refusal) {
-        StringBuilder code = new StringBuilder();
-        for (String word : refusal.code().name().split("_")) {
-            code.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
-        }
-        return "rpc error: code = " + code + " desc = " + refusal.message();
+        return "rpc error: code = " + io.metastore.server.error.GrpcErrors.goName(refusal.code()) + " desc = "
+                + refusal.message();
     }
 
     private final WatchHub hub;
