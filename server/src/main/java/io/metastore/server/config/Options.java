@@ -47,6 +47,9 @@ public final class Options {
             new Option("peer-io-threads", "0", "N",
                     "event-loop threads that carry only traffic between members (grpc transport); 0: share gRPC's"
                             + " default event loops with the client port's calls", false),
+            new Option("peer-stream", "false", "true|false",
+                    "requests to a connected member as frames of one long-lived stream (grpc transport), not a unary"
+                            + " call each", false),
             new Option("storage", "rocksdb", "memory|rocksdb", "storage engine for the key-value data", false),
             new Option("data-dir", "./data", "DIR", "directory for the engine's data, the Raft log and snapshots", false),
             new Option("join", "false", "", "join a running cluster (wait to be added) instead of bootstrapping one", true),

@@ -80,14 +80,16 @@ public record ServerConfig(
      * @param tls       the member's peer certificate, from etcd's {@code --peer-*} flags
      * @param ioThreads the event-loop threads of the gRPC peer transport's own, which carry only traffic
      *                  between members; 0: gRPC's default event loops, shared with the client port's calls
+     * @param stream    with gRPC, requests to a connected member travel as frames of one long-lived stream
+     *                  rather than as a unary call each
      */
-    public record Peer(Transport transport, Tls tls, int ioThreads) {
+    public record Peer(Transport transport, Tls tls, int ioThreads, boolean stream) {
         public enum Transport { GRPC, BOLT }
 
         @Override
         public String toString() {
             return transport.name().toLowerCase(java.util.Locale.ROOT) + ",tls=" + tls
-                    + (transport == Transport.GRPC ? ",io-threads=" + ioThreads : "");
+                    + (transport == Transport.GRPC ? ",io-threads=" + ioThreads + ",stream=" + stream : "");
         }
     }
 

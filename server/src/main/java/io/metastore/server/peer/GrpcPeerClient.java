@@ -31,13 +31,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * jraft's RPC client on gRPC: one channel (one HTTP/2 connection) per peer, over TLS with this
  * member's peer certificate when it has one. Requests to a peer go out in the order they are
- * made; answers run on the executor the caller names, or on the transport thread.
+ * made; answers run on the executor the caller names, or on the transport thread. Each request is
+ * a unary call, or, with {@code --peer-stream} and while the peer is connected, a frame of one
+ * stream to it ({@link PeerStream}); a request to a peer not connected is a unary call that waits
+ * for the connection up to its deadline.
  *
  * <p>Connection state follows jraft's contract: {@link #checkConnection(Endpoint, boolean)} starts
  * connecting and answers whether the peer can be called now, and a connection that becomes ready
@@ -49,7 +54,11 @@ final class GrpcPeerClient implements RpcClient {
     private final SslContext ssl;
     private final io.netty.channel.EventLoopGroup eventLoops;
     private final MethodDescriptor<Object, Object> method;
+    private final MethodDescriptor<PeerFrame, PeerFrame> streamMethod;
+    /** The timeouts of streamed requests; {@code null} when every request is a unary call. */
+    private final ScheduledExecutorService timeouts;
     private final Map<Endpoint, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Map<Endpoint, PeerStream> streams = new ConcurrentHashMap<>();
     private final List<ReplicatorGroup> groups = new CopyOnWriteArrayList<>();
     private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "metastore-peer-events");
@@ -58,11 +67,26 @@ final class GrpcPeerClient implements RpcClient {
     });
     private volatile boolean closed;
 
-    /** {@code eventLoops}: the event loops the channels run on, {@code null} for gRPC's default ones. */
-    GrpcPeerClient(SslContext ssl, PeerMessages messages, io.netty.channel.EventLoopGroup eventLoops) {
+    /**
+     * @param eventLoops the event loops the channels run on, {@code null} for gRPC's default ones
+     * @param stream     requests to a connected peer as frames of one stream ({@link PeerStream}), not unary calls
+     */
+    GrpcPeerClient(SslContext ssl, PeerMessages messages, io.netty.channel.EventLoopGroup eventLoops, boolean stream) {
         this.ssl = ssl;
         this.eventLoops = eventLoops;
         this.method = PeerService.call(messages);
+        this.streamMethod = PeerService.stream(messages);
+        if (stream) {
+            ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread thread = new Thread(r, "metastore-peer-timeouts");
+                thread.setDaemon(true);
+                return thread;
+            });
+            t.setRemoveOnCancelPolicy(true);
+            this.timeouts = t;
+        } else {
+            this.timeouts = null;
+        }
     }
 
     @Override
@@ -73,9 +97,19 @@ final class GrpcPeerClient implements RpcClient {
     @Override
     public void shutdown() {
         closed = true;
+        streams.values().forEach(PeerStream::close);
+        streams.clear();
+        if (timeouts != null) {
+            timeouts.shutdownNow();
+        }
         channels.values().forEach(ManagedChannel::shutdownNow);
         channels.clear();
         events.shutdownNow();
+    }
+
+    /** Whether requests to {@code endpoint} travel on a stream now. */
+    boolean streaming(Endpoint endpoint) {
+        return streams.containsKey(endpoint);
     }
 
     @Override
@@ -98,6 +132,10 @@ final class GrpcPeerClient implements RpcClient {
 
     @Override
     public void closeConnection(Endpoint endpoint) {
+        PeerStream s = streams.remove(endpoint);
+        if (s != null) {
+            s.close();
+        }
         ManagedChannel c = channels.remove(endpoint);
         if (c != null) {
             c.shutdownNow();
@@ -139,7 +177,16 @@ final class GrpcPeerClient implements RpcClient {
             throw new RemotingException("the peer client is shut down");
         }
         ManagedChannel c = channel(endpoint);
-        retryNowIfFailed(c, c.getState(false));
+        ConnectivityState state = c.getState(false);
+        if (timeouts != null && state == ConnectivityState.READY) {
+            PeerStream s = streams.get(endpoint);
+            if (s == null) {
+                s = streams.computeIfAbsent(endpoint, e -> new PeerStream(e.toString(), c, streamMethod, timeouts));
+            }
+            s.send(request, callback, callback.executor(), timeoutMs);
+            return;
+        }
+        retryNowIfFailed(c, state);
         // a peer that is down or restarting is waited for until the deadline, as a connect timeout would, rather
         // than failed at once for the rest of gRPC's reconnect backoff
         CallOptions options = CallOptions.DEFAULT.withWaitForReady()

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * jraft's RPC server on gRPC: listens on this member's own peer address (not every interface),
  * with mutual TLS when the member has a peer certificate. Requests are read on the transport
  * thread, in the order they arrived, and handed to the processor's executor (AppendEntries to the
- * one its selector picks for the sending peer, so a pipeline's entries stay in order).
+ * one its selector picks for the sending peer, so a pipeline's entries stay in order). Requests
+ * come as unary calls or as the frames of a peer stream, answered the same way they came.
  */
 final class GrpcPeerServer implements RpcServer {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcPeerServer.class);
@@ -47,6 +48,7 @@ final class GrpcPeerServer implements RpcServer {
     private final SslContext ssl;
     private final io.netty.channel.EventLoopGroup eventLoops;
     private final MethodDescriptor<Object, Object> method;
+    private final MethodDescriptor<PeerFrame, PeerFrame> stream;
     private final Map<String, RpcProcessor<?>> processors = new ConcurrentHashMap<>();
     private final List<ConnectionClosedEventListener> closedListeners = new CopyOnWriteArrayList<>();
     private final ExecutorService defaultExecutor;
@@ -59,6 +61,7 @@ final class GrpcPeerServer implements RpcServer {
         this.eventLoops = eventLoops;
         this.ssl = ssl;
         this.method = PeerService.call(messages);
+        this.stream = PeerService.stream(messages);
         this.defaultExecutor = defaultExecutor;
     }
 
@@ -74,7 +77,8 @@ final class GrpcPeerServer implements RpcServer {
                 .permitKeepAliveTime(1, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addTransportFilter(new Connections())
-                .addService(ServerServiceDefinition.builder(PeerService.NAME).addMethod(method, new Handler()).build());
+                .addService(ServerServiceDefinition.builder(PeerService.NAME).addMethod(method, new Handler())
+                        .addMethod(stream, new StreamHandler()).build());
         if (eventLoops != null) {
             b.bossEventLoopGroup(eventLoops).workerEventLoopGroup(eventLoops)
                     .channelType(io.netty.channel.socket.nio.NioServerSocketChannel.class);
@@ -123,17 +127,17 @@ final class GrpcPeerServer implements RpcServer {
         return s == null ? address.getPort() : s.getPort();
     }
 
-    /** Runs one request with its processor; the call is answered when the processor sends its response. */
+    /** Runs one request with its processor; it is answered through {@code reply} when the processor sends its response. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void dispatch(ServerCall<Object, Object> call, Object request) {
+    private void dispatch(ServerCall<?, ?> call, Object request, Reply reply) {
         String type = request.getClass().getName();
         RpcProcessor processor = processors.get(type);
         if (processor == null) {
-            call.close(Status.UNIMPLEMENTED.withDescription("no processor for " + type), new Metadata());
+            reply.fail(Status.UNIMPLEMENTED.withDescription("no processor for " + type));
             return;
         }
         PeerConnection connection = call.getAttributes().get(CONNECTION);
-        Context ctx = new Context(call, connection);
+        Context ctx = new Context(reply, connection);
         Executor executor = null;
         RpcProcessor.ExecutorSelector selector = processor.executorSelector();
         if (selector != null && request instanceof RpcRequests.AppendEntriesRequest r) {
@@ -156,7 +160,95 @@ final class GrpcPeerServer implements RpcServer {
                 }
             });
         } catch (RejectedExecutionException e) {
-            call.close(Status.RESOURCE_EXHAUSTED.withDescription("peer request queue is full"), new Metadata());
+            ctx.fail(Status.RESOURCE_EXHAUSTED.withDescription("peer request queue is full"));
+        }
+    }
+
+    /** How a request's answer or failure goes back: on its own unary call, or as a frame of its stream. */
+    private interface Reply {
+        void send(Object response);
+
+        void fail(Status status);
+    }
+
+    /** A unary call's answer: the response, then the call's end. */
+    private record UnaryReply(ServerCall<Object, Object> call) implements Reply {
+        @Override
+        public void send(Object response) {
+            try {
+                call.sendHeaders(new Metadata());
+                call.sendMessage(response);
+                call.close(Status.OK, new Metadata());
+            } catch (RuntimeException e) {
+                // the caller gave up (deadline, lost connection) or the answer cannot be framed
+                LOG.debug("cannot answer a peer request: {}", e.toString());
+                fail(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())));
+            }
+        }
+
+        @Override
+        public void fail(Status status) {
+            try {
+                call.close(status, new Metadata());
+            } catch (RuntimeException closed) {
+                // already closed
+            }
+        }
+    }
+
+    /** Serves a peer stream: each frame is a request, answered by a frame of the same id; the stream stays open. */
+    private final class StreamHandler implements ServerCallHandler<PeerFrame, PeerFrame> {
+        @Override
+        public ServerCall.Listener<PeerFrame> startCall(ServerCall<PeerFrame, PeerFrame> call, Metadata headers) {
+            call.sendHeaders(new Metadata());
+            call.request(Integer.MAX_VALUE);
+            return new ServerCall.Listener<>() {
+                @Override
+                public void onMessage(PeerFrame frame) {
+                    if (frame.message() == null) {
+                        answer(call, PeerFrame.failed(frame.id(), Status.INVALID_ARGUMENT.withDescription("a failure is no request")));
+                        return;
+                    }
+                    dispatch(call, frame.message(), new Reply() {
+                        @Override
+                        public void send(Object response) {
+                            try {
+                                answer(call, PeerFrame.of(frame.id(), response));
+                            } catch (RuntimeException e) {
+                                fail(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())));
+                            }
+                        }
+
+                        @Override
+                        public void fail(Status status) {
+                            answer(call, PeerFrame.failed(frame.id(), status));
+                        }
+                    });
+                }
+
+                @Override
+                public void onHalfClose() {
+                    synchronized (call) {
+                        try {
+                            call.close(Status.OK, new Metadata());
+                        } catch (RuntimeException closed) {
+                            // already closed
+                        }
+                    }
+                }
+            };
+        }
+
+        /** Answers are sent from many threads; a call takes one message at a time. */
+        private void answer(ServerCall<PeerFrame, PeerFrame> call, PeerFrame frame) {
+            synchronized (call) {
+                try {
+                    call.sendMessage(frame);
+                } catch (IllegalStateException closed) {
+                    // the stream ended (its peer went away): the caller fails what it sent on it
+                    LOG.debug("cannot answer on a closed peer stream: {}", closed.toString());
+                }
+            }
         }
     }
 
@@ -181,49 +273,36 @@ final class GrpcPeerServer implements RpcServer {
                     if (request == null) {
                         call.close(Status.INVALID_ARGUMENT.withDescription("no request"), new Metadata());
                     } else {
-                        dispatch(call, request);
+                        dispatch(call, request, new UnaryReply(call));
                     }
                 }
             };
         }
     }
 
-    /** A request's context: its answer goes back on its call, once. */
+    /** A request's context: its answer goes back once. */
     private static final class Context implements RpcContext {
-        private final ServerCall<Object, Object> call;
+        private final Reply reply;
         private final PeerConnection connection;
         private boolean answered;
 
-        Context(ServerCall<Object, Object> call, PeerConnection connection) {
-            this.call = call;
+        Context(Reply reply, PeerConnection connection) {
+            this.reply = reply;
             this.connection = connection;
         }
 
         @Override
         public synchronized void sendResponse(Object response) {
-            if (answered) {
-                return;
-            }
-            answered = true;
-            try {
-                call.sendHeaders(new Metadata());
-                call.sendMessage(response);
-                call.close(Status.OK, new Metadata());
-            } catch (RuntimeException e) {
-                // the caller gave up (deadline, lost connection) or the answer cannot be framed
-                LOG.debug("cannot answer a peer request: {}", e.toString());
-                try {
-                    call.close(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())), new Metadata());
-                } catch (RuntimeException closed) {
-                    // already closed
-                }
+            if (!answered) {
+                answered = true;
+                reply.send(response);
             }
         }
 
         synchronized void fail(Status status) {
             if (!answered) {
                 answered = true;
-                call.close(status, new Metadata());
+                reply.fail(status);
             }
         }
 

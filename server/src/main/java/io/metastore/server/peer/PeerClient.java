@@ -32,7 +32,7 @@ final class PeerClient implements RpcClient {
             return true;
         }
         RpcClient c = options instanceof PeerTransport.PeerNodeOptions p ? p.transport().newClient()
-                : new GrpcPeerClient(null, factory.messages(), null);
+                : new GrpcPeerClient(null, factory.messages(), null, false);
         groups.forEach(c::registerConnectEventListener);
         boolean ok = c.init(options);
         delegate = c;

@@ -44,15 +44,36 @@ final class PeerMessages implements MethodDescriptor.Marshaller<Object> {
 
     @Override
     public InputStream stream(Object value) {
+        Message m = message(value);
+        byte[] out = new byte[size(m)];
+        CodedOutputStream c = CodedOutputStream.newInstance(out);
+        write(c, m);
+        return new ByteArrayInputStream(out);
+    }
+
+    @Override
+    public Object parse(InputStream stream) {
+        CodedInputStream c = CodedInputStream.newInstance(stream);
+        c.setSizeLimit(Integer.MAX_VALUE);
+        return read(c);
+    }
+
+    static Message message(Object value) {
         if (!(value instanceof Message m)) {
             throw new IllegalArgumentException("the peer transport sends protobuf messages only, not "
                     + (value == null ? "null" : value.getClass().getName()));
         }
-        byte[] name = nameBytes.computeIfAbsent(m.getClass(),
-                c -> m.getDescriptorForType().getFullName().getBytes(StandardCharsets.UTF_8));
-        int size = m.getSerializedSize();
-        byte[] out = new byte[CodedOutputStream.computeUInt32SizeNoTag(name.length) + name.length + size];
-        CodedOutputStream c = CodedOutputStream.newInstance(out);
+        return m;
+    }
+
+    /** The bytes {@link #write} takes for {@code m}: its type's name, length-prefixed, then the message. */
+    int size(Message m) {
+        byte[] name = name(m);
+        return CodedOutputStream.computeUInt32SizeNoTag(name.length) + name.length + m.getSerializedSize();
+    }
+
+    void write(CodedOutputStream c, Message m) {
+        byte[] name = name(m);
         try {
             c.writeUInt32NoTag(name.length);
             c.writeRawBytes(name);
@@ -61,14 +82,11 @@ final class PeerMessages implements MethodDescriptor.Marshaller<Object> {
         } catch (IOException e) {
             throw new IllegalStateException("cannot frame " + m.getDescriptorForType().getFullName(), e);
         }
-        return new ByteArrayInputStream(out);
     }
 
-    @Override
-    public Object parse(InputStream stream) {
+    /** Reads what {@link #write} wrote, to the end of {@code c}. */
+    Message read(CodedInputStream c) {
         try {
-            CodedInputStream c = CodedInputStream.newInstance(stream);
-            c.setSizeLimit(Integer.MAX_VALUE);
             int length = c.readUInt32();
             if (length <= 0 || length > 256) {
                 throw Status.INVALID_ARGUMENT.withDescription("bad peer message type length " + length).asRuntimeException();
@@ -83,5 +101,10 @@ final class PeerMessages implements MethodDescriptor.Marshaller<Object> {
             throw Status.INVALID_ARGUMENT.withDescription("unreadable peer message: " + e.getMessage()).withCause(e)
                     .asRuntimeException();
         }
+    }
+
+    private byte[] name(Message m) {
+        return nameBytes.computeIfAbsent(m.getClass(),
+                k -> m.getDescriptorForType().getFullName().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -106,7 +106,7 @@ public final class PeerTransport implements AutoCloseable {
         if (config.transport() == ServerConfig.Peer.Transport.BOLT) {
             return factory.bolt().createRpcClient();
         }
-        return new GrpcPeerClient(tls == null ? null : tls.client(), factory.messages(), eventLoops);
+        return new GrpcPeerClient(tls == null ? null : tls.client(), factory.messages(), eventLoops, config.stream());
     }
 
     /**

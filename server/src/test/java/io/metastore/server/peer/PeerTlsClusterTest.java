@@ -123,7 +123,7 @@ class PeerTlsClusterTest {
 
     static Object send(SslContext ssl, com.google.protobuf.Message request) throws Exception {
         PeerRpcFactory factory = (PeerRpcFactory) RpcFactoryHelper.rpcFactory();
-        RpcClient client = new GrpcPeerClient(ssl, factory.messages(), null);
+        RpcClient client = new GrpcPeerClient(ssl, factory.messages(), null, false);
         client.init(new RpcOptions());
         try {
             String[] hp = leader().config().raftAddress().split(":");

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Both peer transports carry forwarding and member info ({@code bolt} is kept to measure against). */
+/** Both peer transports, gRPC with unary calls or streams, carry forwarding and member info ({@code bolt} is kept to measure against). */
 class PeerTransportsTest {
     @TempDir
     Path dir;
@@ -38,12 +38,13 @@ class PeerTransportsTest {
     ServerConfig config(int member, String transport) {
         String[] args = {"--member-id", String.valueOf(member), "--cluster", String.join(",", peers),
                 "--data-dir", dir.resolve("m" + member).toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0",
-                "--storage", "memory", "--raft-sync", "false", "--election-timeout-ms", "1500", "--peer-transport", transport};
+                "--storage", "memory", "--raft-sync", "false", "--election-timeout-ms", "1500", "--peer-transport", transport.replace("-stream", ""),
+                "--peer-stream", String.valueOf(transport.endsWith("-stream"))};
         return ((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config();
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"bolt", "grpc"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"bolt", "grpc", "grpc-stream"})
     void aFollowerForwardsWritesAndListsMembers(String transport) throws Exception {
         for (int i = 0; i < 3; i++) {
             peers.add("127.0.0.1:" + TestServers.freePort());
