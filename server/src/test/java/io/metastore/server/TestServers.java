@@ -34,7 +34,7 @@ public final class TestServers {
     public static ServerConfig singleNode(Path dataDir, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "--data-dir", dataDir.toString(),
-                "--grpc-addr", "127.0.0.1:" + freePort(),
+                "--grpc-addr", "127.0.0.1:0",
                 "--port", "0",
                 "--cluster", "127.0.0.1:" + freePort(),
                 "--raft-sync", "false"));
