@@ -88,6 +88,11 @@ public final class MvccStore implements AutoCloseable {
     /** The last physical compaction scheduled; guarded by the write lock. */
     private CompletableFuture<Void> lastCompaction = CompletableFuture.completedFuture(null);
 
+    /** Whether writes read a key's previous version only when their caller asks ({@link StoreOptions#onDemandPrevious()}). */
+    boolean onDemandPrevious() {
+        return options.onDemandPrevious();
+    }
+
     public MvccStore(StorageEngine engine, StoreOptions options) {
         this.engine = engine;
         this.options = options;

@@ -15,9 +15,12 @@ package io.metastore.mvcc;
  *        growing streams
  * @param compactionBatchSize how many range deletes one compaction batch carries; between
  *        batches writers get the engine
+ * @param onDemandPrevious a put or delete reads the key's previous version only when its caller
+ *        asks for it ({@link WriteTxn#put(byte[], byte[], long, boolean, boolean, boolean)}), not
+ *        on every write; its result and events then carry none
  */
 public record StoreOptions(Encoding encoding, boolean batchedWrites, boolean cachedRevision, boolean pooledBuffers,
-                           int compactionBatchSize) {
+                           int compactionBatchSize, boolean onDemandPrevious) {
 
     public enum Encoding { GENERIC, BINARY }
 
@@ -32,28 +35,32 @@ public record StoreOptions(Encoding encoding, boolean batchedWrites, boolean cac
 
     /** The fast choices: binary records, batched writes, cached revision, pooled buffers. */
     public static StoreOptions defaults() {
-        return new StoreOptions(Encoding.BINARY, true, true, true, 1000);
+        return new StoreOptions(Encoding.BINARY, true, true, true, 1000, false);
     }
 
     /** The baseline every tier is measured against: each switch off. */
     public static StoreOptions baseline() {
-        return new StoreOptions(Encoding.GENERIC, false, false, false, 1000);
+        return new StoreOptions(Encoding.GENERIC, false, false, false, 1000, false);
     }
 
     public StoreOptions withEncoding(Encoding e) {
-        return new StoreOptions(e, batchedWrites, cachedRevision, pooledBuffers, compactionBatchSize);
+        return new StoreOptions(e, batchedWrites, cachedRevision, pooledBuffers, compactionBatchSize, onDemandPrevious);
     }
 
     public StoreOptions withBatchedWrites(boolean b) {
-        return new StoreOptions(encoding, b, cachedRevision, pooledBuffers, compactionBatchSize);
+        return new StoreOptions(encoding, b, cachedRevision, pooledBuffers, compactionBatchSize, onDemandPrevious);
     }
 
     public StoreOptions withCachedRevision(boolean b) {
-        return new StoreOptions(encoding, batchedWrites, b, pooledBuffers, compactionBatchSize);
+        return new StoreOptions(encoding, batchedWrites, b, pooledBuffers, compactionBatchSize, onDemandPrevious);
     }
 
     public StoreOptions withPooledBuffers(boolean b) {
-        return new StoreOptions(encoding, batchedWrites, cachedRevision, b, compactionBatchSize);
+        return new StoreOptions(encoding, batchedWrites, cachedRevision, b, compactionBatchSize, onDemandPrevious);
+    }
+
+    public StoreOptions withOnDemandPrevious(boolean b) {
+        return new StoreOptions(encoding, batchedWrites, cachedRevision, pooledBuffers, compactionBatchSize, b);
     }
 
     KeyValueEncoding newEncoding() {

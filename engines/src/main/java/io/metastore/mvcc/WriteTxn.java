@@ -86,19 +86,32 @@ public final class WriteTxn implements AutoCloseable {
     /**
      * Puts {@code value} under {@code key} with {@code lease} attached (0: none). With
      * {@code ignoreValue} / {@code ignoreLease} the key keeps its current value / lease, and
-     * must exist.
+     * must exist. The result and the event carry the key's previous version.
      *
      * @throws MvccException.KeyNotFound when an ignore flag is set and the key does not exist
      */
     public PutResult put(byte[] key, byte[] value, long lease, boolean ignoreValue, boolean ignoreLease) {
+        return put(key, value, lease, ignoreValue, ignoreLease, true);
+    }
+
+    /**
+     * {@link #put(byte[], byte[], long, boolean, boolean)}, reading the key's previous version only
+     * when {@code readPrevious} (or an ignore flag) asks for it, if the store's
+     * {@link StoreOptions#onDemandPrevious()} is set (otherwise always): else the result and the event
+     * carry none ({@code prevKv} null), and whoever needs it reads it at {@code modRevision - 1}, as
+     * etcd's watch does. The key's create revision and version come from the index either way.
+     */
+    public PutResult put(byte[] key, byte[] value, long lease, boolean ignoreValue, boolean ignoreLease,
+                         boolean readPrevious) {
         checkOpen();
         long rev = beginRevision + 1;
         KeyIndex.Found f = store.index.get(key, rev);
-        KeyValue prev = f == null ? null : read(f.revision());
-        if ((ignoreValue || ignoreLease) && prev == null) {
+        if ((ignoreValue || ignoreLease) && f == null) {
             throw new MvccException.KeyNotFound(key);
         }
-        KeyValue kv = new KeyValue(key, prev == null ? rev : prev.createRevision(), rev, prev == null ? 1 : prev.version() + 1,
+        KeyValue prev = f == null || !(readPrevious || ignoreValue || ignoreLease || !store.onDemandPrevious())
+                ? null : read(f.revision());
+        KeyValue kv = new KeyValue(key, f == null ? rev : f.createRevision(), rev, f == null ? 1 : f.version() + 1,
                 ignoreValue ? prev.value() : value, ignoreLease ? prev.lease() : lease);
         Revision r = new Revision(rev, events.size());
         byte[] encoded = store.encoding.encode(kv);
@@ -113,10 +126,20 @@ public final class WriteTxn implements AutoCloseable {
 
     /**
      * Deletes every key in the range (etcd's conventions, as {@link RangeQuery}) with one
-     * tombstone each.
+     * tombstone each; the result and the events carry each key's previous version.
      */
     public DeleteResult deleteRange(byte[] key, byte[] rangeEnd) {
+        return deleteRange(key, rangeEnd, true);
+    }
+
+    /**
+     * {@link #deleteRange(byte[], byte[])}, reading the deleted versions only when
+     * {@code readPrevious}, if the store's {@link StoreOptions#onDemandPrevious()} is set: otherwise the result's {@code prevKvs} is empty and the events'
+     * {@code prevKv} null (as in {@link #put(byte[], byte[], long, boolean, boolean, boolean)}).
+     */
+    public DeleteResult deleteRange(byte[] key, byte[] rangeEnd, boolean readPrevious) {
         checkOpen();
+        readPrevious |= !store.onDemandPrevious();
         long rev = beginRevision + 1;
         RangeQuery q = RangeQuery.of(key, rangeEnd);
         List<TreeIndex.Entry> live;
@@ -126,9 +149,9 @@ public final class WriteTxn implements AutoCloseable {
         } else {
             live = store.index.range(key, q.indexEnd(), rev, 0).entries();
         }
-        List<KeyValue> prevs = new ArrayList<>(live.size());
+        List<KeyValue> prevs = new ArrayList<>(readPrevious ? live.size() : 0);
         for (TreeIndex.Entry e : live) {
-            KeyValue prev = read(e.found().revision());
+            KeyValue prev = readPrevious ? read(e.found().revision()) : null;
             Revision r = new Revision(rev, events.size());
             byte[] tombstone = store.encoding.encode(new KeyValue(e.key(), 0, 0, 0, Bytes.EMPTY, 0));
             change(() -> {
@@ -136,7 +159,9 @@ public final class WriteTxn implements AutoCloseable {
                 store.write(batch, r.toKey(true), tombstone);
             });
             events.add(new Event(Event.Type.DELETE, new KeyValue(e.key(), 0, rev, 0, Bytes.EMPTY, 0), prev));
-            prevs.add(prev);
+            if (readPrevious) {
+                prevs.add(prev);
+            }
         }
         return new DeleteResult(revision(), live.size(), prevs);
     }

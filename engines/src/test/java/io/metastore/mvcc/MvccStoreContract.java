@@ -203,6 +203,51 @@ abstract class MvccStoreContract {
     }
 
     @Test
+    void onDemandPreviousReadsTheLastVersionOnlyWhenAskedAndKeepsCreateRevisionAndVersion() {
+        StorageEngine other = openEngine(dir.resolve("on-demand"));
+        try (MvccStore lazy = new MvccStore(other, options().withOnDemandPrevious(true))) {
+            try (WriteTxn txn = lazy.beginWrite()) {
+                txn.put(b("a"), b("1"), 0, false, false, false);
+                txn.put(b("b"), b("1"), 0, false, false, false);
+                txn.commit(0);
+            }
+            try (WriteTxn txn = lazy.beginWrite()) {
+                PutResult unasked = txn.put(b("a"), b("2"), 0, false, false, false);
+                assertNull(unasked.prevKv(), "not read when not asked for");
+                PutResult asked = txn.put(b("b"), b("2"), 0, false, false, true);
+                assertEquals("1", s(asked.prevKv().value()));
+                WriteResult w = txn.commit(0);
+                assertNull(w.events().get(0).prevKv());
+                assertEquals("1", s(w.events().get(1).prevKv().value()));
+                KeyValue a2 = w.events().get(0).kv();
+                assertEquals(2, a2.createRevision(), "the create revision comes from the index");
+                assertEquals(2, a2.version(), "so does the version");
+            }
+            try (WriteTxn txn = lazy.beginWrite()) {
+                // keeping the value or the lease needs the previous version whatever the caller asked
+                txn.put(b("a"), new byte[0], 7, true, false, false);
+                DeleteResult d = txn.deleteRange(b("b"), null, false);
+                assertEquals(1, d.deleted());
+                assertTrue(d.prevKvs().isEmpty());
+                WriteResult w = txn.commit(0);
+                assertEquals("2", s(w.events().get(0).kv().value()));
+                assertEquals(7, w.events().get(0).kv().lease());
+                assertEquals(3, w.events().get(0).kv().version());
+                assertNull(w.events().get(1).prevKv());
+            }
+        } finally {
+            other.close();
+        }
+        // without the option, every write reads it, asked or not
+        put("x", "1");
+        try (WriteTxn txn = store.beginWrite()) {
+            assertEquals("1", s(txn.put(b("x"), b("2"), 0, false, false, false).prevKv().value()));
+            assertEquals(List.of("2"), txn.deleteRange(b("x"), null, false).prevKvs().stream().map(kv -> s(kv.value())).toList());
+            txn.commit(0);
+        }
+    }
+
+    @Test
     void deletingNothingDoesNotAdvanceTheRevision() {
         put("foo", "a");
         WriteResult r = delete("nothing", null);

@@ -28,7 +28,7 @@ class StoreOptionsCombinationsTest {
         List<StoreOptions> all = new ArrayList<>();
         for (StoreOptions.Encoding encoding : StoreOptions.Encoding.values()) {
             for (int bits = 0; bits < 8; bits++) {
-                all.add(new StoreOptions(encoding, (bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0, 3));
+                all.add(new StoreOptions(encoding, (bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0, 3, false));
             }
         }
         return all.stream();

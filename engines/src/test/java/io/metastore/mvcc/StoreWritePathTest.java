@@ -109,7 +109,7 @@ class StoreWritePathTest {
     @Test
     void compactionDeletesInBoundedBatchesAndMarksTheEndInTheLast() throws Exception {
         int batchSize = 2;
-        StoreOptions options = new StoreOptions(StoreOptions.Encoding.BINARY, true, true, true, batchSize);
+        StoreOptions options = new StoreOptions(StoreOptions.Encoding.BINARY, true, true, true, batchSize, false);
         try (RecordingEngine engine = new RecordingEngine(new MemoryEngine(MemoryEngine.Locking.GLOBAL));
              MvccStore store = new MvccStore(engine, options)) {
             for (int round = 0; round < 5; round++) {

@@ -307,7 +307,7 @@ public final class KvApplier {
     }
 
     private static PutResponse put(WriteTxn txn, Put p) {
-        PutResult r = txn.put(p.key(), p.value(), p.lease(), p.ignoreValue(), p.ignoreLease());
+        PutResult r = txn.put(p.key(), p.value(), p.lease(), p.ignoreValue(), p.ignoreLease(), p.prevKv());
         PutResponse.Builder resp = PutResponse.newBuilder().setHeader(header(r.revision()));
         if (p.prevKv() && r.prevKv() != null) {
             resp.setPrevKv(toProto(r.prevKv()));
@@ -316,7 +316,7 @@ public final class KvApplier {
     }
 
     private static DeleteRangeResponse deleteRange(WriteTxn txn, DeleteRange d) {
-        DeleteResult r = txn.deleteRange(d.key(), d.rangeEnd());
+        DeleteResult r = txn.deleteRange(d.key(), d.rangeEnd(), d.prevKv());
         DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder()
                 .setHeader(header(r.revision()))
                 .setDeleted(r.deleted());

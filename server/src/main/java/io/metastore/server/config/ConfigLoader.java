@@ -178,7 +178,8 @@ public final class ConfigLoader {
                 .withEncoding(choice(o, "kv-encoding", StoreOptions.Encoding.class))
                 .withPooledBuffers(bool(o, "pooled-buffers"))
                 .withCachedRevision(bool(o, "cached-revision"))
-                .withBatchedWrites(bool(o, "batched-writes"));
+                .withBatchedWrites(bool(o, "batched-writes"))
+                .withOnDemandPrevious(bool(o, "on-demand-prev-kv"));
         ProposalStrategy strategy;
         try {
             strategy = ProposalStrategy.parse(o.get("proposal-strategy"));

@@ -69,6 +69,9 @@ public final class Options {
             new Option("lease-expiry", null, "scan|queue",
                     "how the leader finds expired leases: full scan each tick, or a deadline queue", false),
             new Option("grpc-executor", null, "pool|leader|direct",
+            new Option("on-demand-prev-kv", "false", "true|false",
+                    "a put or delete reads the key's previous version only when the request asks for prev_kv (a watcher"
+                            + " with prev_kv reads it at mod_revision - 1, as etcd's watch does), not on every write", false),
                     "where KV calls run: gRPC's thread pool; directly on the transport threads while this member leads;"
                             + " or directly on every member (followers too, over the grpc peer transport)", false),
             new Option("quota-backend-bytes", "0", "BYTES",

@@ -13,11 +13,13 @@ import io.metastore.server.metrics.Metrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -44,6 +46,11 @@ public final class Lessor {
     private static final byte[] PREFIX = "lease/".getBytes(StandardCharsets.US_ASCII);
 
     private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
+    /**
+     * The lease each leased key is attached to (etcd's {@code itemMap}), so a put or delete finds
+     * the lease it leaves without reading the key's previous version. Written on the apply thread.
+     */
+    private final Map<byte[], Long> leaseOfKey = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
     private final ExpiryTracker expiry;
     private final LongSupplier clock;
     private final Metrics metrics;
@@ -83,6 +90,7 @@ public final class Lessor {
         // Renewals waiting for a revoke of a lease of the old table: the leader of the moment answers them again.
         leases.values().forEach(l -> l.revoked().completeExceptionally(EtcdError.NOT_LEADER.exception()));
         leases.clear();
+        leaseOfKey.clear();
         expiry.clear();
         store.scanAux(PREFIX, (k, v) -> {
             long id = ByteBuffer.wrap(k, PREFIX.length, 8).getLong();
@@ -95,6 +103,7 @@ public final class Lessor {
                 Lease l = kv.lease() == 0 ? null : leases.get(kv.lease());
                 if (l != null) {
                     l.attach(kv.key());
+                    leaseOfKey.put(kv.key(), l.id());
                 }
             }
         }
@@ -129,7 +138,7 @@ public final class Lessor {
             throw EtcdError.LEASE_NOT_FOUND.exception();
         }
         for (byte[] key : l.keys()) {
-            txn.deleteRange(key, null);
+            txn.deleteRange(key, null, false);
         }
         txn.deleteAux(recordKey(r.id()));
         leases.remove(r.id());
@@ -145,19 +154,19 @@ public final class Lessor {
     /** Keeps the key sets in step with applied writes: a put attaches to its lease, leaving the old one. */
     public void onEvents(List<Event> events) {
         for (Event e : events) {
-            KeyValue prev = e.prevKv();
+            byte[] key = e.kv().key();
             long now = e.type() == Event.Type.PUT ? e.kv().lease() : 0;
-            if (prev != null && prev.lease() != 0 && prev.lease() != now) {
-                Lease old = leases.get(prev.lease());
+            Long before = leaseOfKey.isEmpty() ? null : leaseOfKey.remove(key);
+            if (before != null && before != now) {
+                Lease old = leases.get(before);
                 if (old != null) {
-                    old.detach(prev.key());
+                    old.detach(key);
                 }
             }
-            if (now != 0) {
-                Lease l = leases.get(now);
-                if (l != null) {
-                    l.attach(e.kv().key());
-                }
+            Lease l = now == 0 ? null : leases.get(now);
+            if (l != null) {
+                l.attach(key);
+                leaseOfKey.put(key, now);
             }
         }
     }

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LessorTest {
     final AtomicLong now = new AtomicLong(1_000_000_000L);
-    final MvccStore store = new MvccStore(new MemoryEngine(MemoryEngine.Locking.SHARDED), StoreOptions.defaults());
+    MvccStore store = new MvccStore(new MemoryEngine(MemoryEngine.Locking.SHARDED), StoreOptions.defaults());
     Lessor lessor;
     Applier applier;
     long index;
@@ -84,6 +84,38 @@ class LessorTest {
         advanceSeconds(3); // t = 13: neither revoke came, so both are named again
         assertEquals(List.of(1L, 2L), expired());
         assertEquals(7, lessor.remainingSeconds(3));
+    }
+
+    List<String> keysOf(long lease) {
+        return lessor.get(lease).keys().stream().map(k -> new String(k, StandardCharsets.UTF_8)).toList();
+    }
+
+    /** The lessor knows each key's lease itself (etcd's itemMap), so it does not need the writes to read previous versions. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aKeyLeavesItsLeaseWhenPutWithAnotherOrNoneOrDeletedWhetherOrNotWritesReadTheirPreviousVersion(boolean onDemand) {
+        store = new MvccStore(new MemoryEngine(MemoryEngine.Locking.SHARDED), StoreOptions.defaults().withOnDemandPrevious(onDemand));
+        start(ExpiryTracker.Kind.QUEUE);
+        apply(new LeaseGrant(1, 100));
+        apply(new LeaseGrant(2, 100));
+        for (String k : List.of("a", "b", "c", "d")) {
+            apply(new Put(b(k), b("v"), 1, false, false, false));
+        }
+        apply(new Put(b("a"), b("v2"), 2, false, false, false));
+        apply(new Put(b("b"), b("v2"), 0, false, false, false));
+        apply(new io.metastore.command.DeleteRange(b("c"), new byte[0], false));
+        apply(new Put(b("d"), b("v2"), 0, false, false, true));
+        assertEquals(List.of("d"), keysOf(1), "d kept its lease (ignore_lease)");
+        assertEquals(List.of("a"), keysOf(2));
+
+        lessor.recover(store);
+        assertEquals(List.of("d"), keysOf(1), "rebuilt from the store alike");
+        assertEquals(List.of("a"), keysOf(2));
+        apply(new Put(b("a"), b("v3"), 1, false, false, false));
+        assertEquals(List.of("a", "d"), keysOf(1));
+        assertEquals(List.of(), keysOf(2), "and moved from the recovered table too");
+        apply(new LeaseRevoke(1));
+        assertEquals(1, store.range(RangeQuery.of(b("a"), b("e"))).count(), "only b, without a lease, is left");
     }
 
     @ParameterizedTest
