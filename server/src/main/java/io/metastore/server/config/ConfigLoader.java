@@ -219,7 +219,8 @@ public final class ConfigLoader {
     /** etcd's peer TLS flags and the peer transport, which must be able to carry them. */
     private static ServerConfig.Peer peer(Map<String, String> o) {
         ServerConfig.Peer peer = new ServerConfig.Peer(choice(o, "peer-transport", ServerConfig.Peer.Transport.class),
-                tls(o, "peer-"), intOption(o, "peer-io-threads", 0, 64), bool(o, "peer-stream"));
+                tls(o, "peer-"), intOption(o, "peer-io-threads", 0, 64), bool(o, "peer-stream"),
+                bool(o, "peer-append-on-transport"));
         if (peer.transport() == ServerConfig.Peer.Transport.BOLT && peer.tls().enabled()) {
             throw new ConfigException("--peer-transport bolt has no TLS: drop --peer-cert-file or use --peer-transport grpc");
         }

@@ -47,9 +47,12 @@ public final class Options {
             new Option("peer-io-threads", "0", "N",
                     "event-loop threads that carry only traffic between members (grpc transport); 0: share gRPC's"
                             + " default event loops with the client port's calls", false),
-            new Option("peer-stream", "false", "true|false",
+            new Option("peer-stream", "true", "true|false",
                     "requests to a connected member as frames of one long-lived stream (grpc transport), not a unary"
                             + " call each", false),
+            new Option("peer-append-on-transport", "false", "true|false",
+                    "handle AppendEntries and heartbeats on the transport thread that read them (grpc transport), not on"
+                            + " jraft's executor for the leader", false),
             new Option("storage", "rocksdb", "memory|rocksdb", "storage engine for the key-value data", false),
             new Option("data-dir", "./data", "DIR", "directory for the engine's data, the Raft log and snapshots", false),
             new Option("join", "false", "", "join a running cluster (wait to be added) instead of bootstrapping one", true),
@@ -66,12 +69,12 @@ public final class Options {
             new Option("pooled-buffers", null, "true|false", "reuse encoding buffers in the store", false),
             new Option("cached-revision", null, "true|false", "keep the current revision in memory, not only in the engine", false),
             new Option("batched-writes", null, "true|false", "write each transaction as one engine batch", false),
-            new Option("lease-expiry", null, "scan|queue",
-                    "how the leader finds expired leases: full scan each tick, or a deadline queue", false),
-            new Option("grpc-executor", null, "pool|leader|direct",
             new Option("on-demand-prev-kv", "false", "true|false",
                     "a put or delete reads the key's previous version only when the request asks for prev_kv (a watcher"
                             + " with prev_kv reads it at mod_revision - 1, as etcd's watch does), not on every write", false),
+            new Option("lease-expiry", null, "scan|queue",
+                    "how the leader finds expired leases: full scan each tick, or a deadline queue", false),
+            new Option("grpc-executor", null, "pool|leader|direct",
                     "where KV calls run: gRPC's thread pool; directly on the transport threads while this member leads;"
                             + " or directly on every member (followers too, over the grpc peer transport)", false),
             new Option("quota-backend-bytes", "0", "BYTES",

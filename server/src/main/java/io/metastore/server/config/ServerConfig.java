@@ -82,14 +82,17 @@ public record ServerConfig(
      *                  between members; 0: gRPC's default event loops, shared with the client port's calls
      * @param stream    with gRPC, requests to a connected member travel as frames of one long-lived stream
      *                  rather than as a unary call each
+     * @param appendOnTransport with gRPC, a member handles AppendEntries and heartbeats on the transport thread
+     *                  that read them instead of handing each to jraft's per-leader executor
      */
-    public record Peer(Transport transport, Tls tls, int ioThreads, boolean stream) {
+    public record Peer(Transport transport, Tls tls, int ioThreads, boolean stream, boolean appendOnTransport) {
         public enum Transport { GRPC, BOLT }
 
         @Override
         public String toString() {
             return transport.name().toLowerCase(java.util.Locale.ROOT) + ",tls=" + tls
-                    + (transport == Transport.GRPC ? ",io-threads=" + ioThreads + ",stream=" + stream : "");
+                    + (transport == Transport.GRPC ? ",io-threads=" + ioThreads + ",stream=" + stream
+                    + ",append-on-transport=" + appendOnTransport : "");
         }
     }
 

@@ -52,11 +52,17 @@ final class GrpcPeerServer implements RpcServer {
     private final Map<String, RpcProcessor<?>> processors = new ConcurrentHashMap<>();
     private final List<ConnectionClosedEventListener> closedListeners = new CopyOnWriteArrayList<>();
     private final ExecutorService defaultExecutor;
+    private final boolean appendOnTransport;
     private volatile Server server;
 
-    /** {@code eventLoops}: the event loops that accept and serve connections, {@code null} for gRPC's default ones. */
+    /**
+     * @param eventLoops        the event loops that accept and serve connections, {@code null} for gRPC's default ones
+     * @param appendOnTransport AppendEntries (and heartbeats) run on the transport thread that read them, in the
+     *                          order they came, rather than on the executor jraft's processor picks for the peer
+     */
     GrpcPeerServer(InetSocketAddress address, SslContext ssl, PeerMessages messages, ExecutorService defaultExecutor,
-                   io.netty.channel.EventLoopGroup eventLoops) {
+                   io.netty.channel.EventLoopGroup eventLoops, boolean appendOnTransport) {
+        this.appendOnTransport = appendOnTransport;
         this.address = address;
         this.eventLoops = eventLoops;
         this.ssl = ssl;
@@ -140,6 +146,10 @@ final class GrpcPeerServer implements RpcServer {
         Context ctx = new Context(reply, connection);
         Executor executor = null;
         RpcProcessor.ExecutorSelector selector = processor.executorSelector();
+        if (appendOnTransport && request instanceof RpcRequests.AppendEntriesRequest) {
+            run(processor, ctx, request, type);
+            return;
+        }
         if (selector != null && request instanceof RpcRequests.AppendEntriesRequest r) {
             executor = selector.select(type, RpcRequests.AppendEntriesRequestHeader.newBuilder()
                     .setGroupId(r.getGroupId()).setPeerId(r.getPeerId()).setServerId(r.getServerId()).build());
@@ -151,16 +161,19 @@ final class GrpcPeerServer implements RpcServer {
             executor = defaultExecutor;
         }
         try {
-            executor.execute(() -> {
-                try {
-                    processor.handleRequest(ctx, request);
-                } catch (RuntimeException e) {
-                    LOG.warn("peer request {} failed: {}", type, e.toString());
-                    ctx.fail(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())));
-                }
-            });
+            executor.execute(() -> run(processor, ctx, request, type));
         } catch (RejectedExecutionException e) {
             ctx.fail(Status.RESOURCE_EXHAUSTED.withDescription("peer request queue is full"));
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void run(RpcProcessor processor, Context ctx, Object request, String type) {
+        try {
+            processor.handleRequest(ctx, request);
+        } catch (RuntimeException e) {
+            LOG.warn("peer request {} failed: {}", type, e.toString());
+            ctx.fail(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())));
         }
     }
 

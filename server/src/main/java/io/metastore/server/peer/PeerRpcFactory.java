@@ -53,7 +53,7 @@ public final class PeerRpcFactory implements RaftRpcFactory {
     @Override
     public RpcServer createRpcServer(Endpoint endpoint, ConfigHelper<RpcServer> helper) {
         RpcServer s = new GrpcPeerServer(new InetSocketAddress(endpoint.getIp(), endpoint.getPort()), null, messages,
-                PeerTransport.requestPool(), null);
+                PeerTransport.requestPool(), null, false);
         if (helper != null) {
             helper.config(s);
         }

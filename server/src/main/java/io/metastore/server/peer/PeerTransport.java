@@ -86,7 +86,7 @@ public final class PeerTransport implements AutoCloseable {
             return factory.bolt().createRpcServer(self);
         }
         return new GrpcPeerServer(new InetSocketAddress(self.getIp(), self.getPort()), tls == null ? null : tls.server(),
-                factory.messages(), requestPool(), eventLoops);
+                factory.messages(), requestPool(), eventLoops, config.appendOnTransport());
     }
 
     /** A started client for MetaStore's own calls to other members; shut it down when done. */

@@ -48,7 +48,7 @@ class PeerStreamTest {
 
     GrpcPeerServer startServer() {
         GrpcPeerServer s = new GrpcPeerServer(new InetSocketAddress(endpoint.getIp(), endpoint.getPort()), null, messages,
-                PeerTransport.requestPool(), null);
+                PeerTransport.requestPool(), null, false);
         s.registerProcessor(new RpcProcessor<PingRequest>() {
             @Override
             public void handleRequest(RpcContext ctx, PingRequest request) {
