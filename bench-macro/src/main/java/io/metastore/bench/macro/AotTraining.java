@@ -66,7 +66,12 @@ final class AotTraining {
                     .map(m -> InetSocketAddress.createUnresolved(m.host(), m.port())).toList();
             for (int pass = 1; pass <= passes; pass++) {
                 if (pass == 2) {
-                    moveLeader(members.get(firstLeader), members.get((firstLeader + 1) % members.size()));
+                    // the leader of the moment: under a cold start's load leadership may have moved since pass 1 began
+                    Member to = members.get((firstLeader + 1) % members.size());
+                    Member now = currentLeader(members);
+                    if (now != to) {
+                        moveLeader(now, to);
+                    }
                 }
                 for (Workload w : training) {
                     w.run(new WorkloadContext(all, each, Duration.ofMillis(500), inflight, keys, WindowProbe.NONE,
@@ -115,6 +120,17 @@ final class AotTraining {
             Thread.sleep(50);
         }
         throw new IllegalStateException("member " + to.name() + " did not lead within 30 s of MoveLeader");
+    }
+
+    /** The member that leads now, by its own Status; the first member when none says so. */
+    private static Member currentLeader(List<Member> members) {
+        for (Member m : members) {
+            StatusResponse s = status(m);
+            if (s.getLeader() != 0 && s.getLeader() == s.getHeader().getMemberId()) {
+                return m;
+            }
+        }
+        return members.get(0);
     }
 
     private static StatusResponse status(Member m) {
