@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs one MetaStore member in the foreground until SIGTERM or SIGINT. Bad options or an
- * unusable data dir end the process with one line on stderr and a non-zero exit code. The
+ * unusable data dir end the process with one line on stderr and a non-zero exit code ({@code --version}
+ * and {@code --help} print and exit 0). The
  * start-up and shutdown lines go to stdout as plain text (harnesses wait for them); logging,
  * configured here from {@code --log-format} and {@code --log-level}, goes to stderr.
  */
@@ -32,6 +33,10 @@ public final class Main {
             ConfigLoader.Outcome outcome = ConfigLoader.load(args, System.getenv());
             if (outcome instanceof ConfigLoader.Help help) {
                 out.print(help.text());
+                return 0;
+            }
+            if (outcome instanceof ConfigLoader.Version) {
+                out.print(BuildInfo.load().text());
                 return 0;
             }
             run = (ConfigLoader.Run) outcome;

@@ -38,8 +38,8 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** What the command line asked for: a configuration to run, or the help text. */
-    public sealed interface Outcome permits Run, Help {
+    /** What the command line asked for: a configuration to run, the help text or the version. */
+    public sealed interface Outcome permits Run, Help, Version {
     }
 
     /**
@@ -53,6 +53,10 @@ public final class ConfigLoader {
     }
 
     public record Help(String text) implements Outcome {
+    }
+
+    /** {@code --version}: print the version and exit. */
+    public record Version() implements Outcome {
     }
 
     /** How an option got its value: the name it was given under and from where. */
@@ -74,6 +78,9 @@ public final class ConfigLoader {
         Map<String, String> flags = parseFlags(args, sources);
         if (Boolean.parseBoolean(flags.getOrDefault("help", "false"))) {
             return new Help(Options.help());
+        }
+        if (Boolean.parseBoolean(flags.getOrDefault("version", "false"))) {
+            return new Version();
         }
         List<String> notices = new ArrayList<>();
         String configFile = flags.get("config-file");
@@ -124,8 +131,8 @@ public final class ConfigLoader {
         Map<String, String> out = new LinkedHashMap<>();
         Set<String> known = new java.util.HashSet<>(LAUNCHER_VARIABLES);
         for (Options.Option o : Options.ALL) {
-            if (o.name().equals("help")) {
-                continue; // an action, not a setting
+            if (o.name().equals("help") || o.name().equals("version")) {
+                continue; // actions, not settings (etcd, too, takes no ETCD_VERSION)
             }
             known.addAll(o.envNames());
             for (String name : o.envNames()) {

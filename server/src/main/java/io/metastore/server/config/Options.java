@@ -179,6 +179,7 @@ public final class Options {
             new Option("forward-batch", "256", "N",
                     "a follower sends the leader at most N forwarded requests in one message; requests that arrive"
                             + " while earlier messages are unanswered wait and go together (1: a message per request)", false),
+            new Option("version", "false", "", "print the version and exit", true).etcd(),
             new Option("help", "false", "", "print this help and exit", true));
 
     /** The option named {@code name}, or that has it as an alias; {@code null} when none. */

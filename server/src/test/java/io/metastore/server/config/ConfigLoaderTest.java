@@ -268,6 +268,11 @@ class ConfigLoaderTest {
                 .clusterId());
     }
 
+    @Test
+    void versionIsItsOwnOutcome() {
+        assertInstanceOf(ConfigLoader.Version.class, ConfigLoader.load(new String[] {"--version"}, Map.of()));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "--bogus                                | unknown flag --bogus (see --help)",
