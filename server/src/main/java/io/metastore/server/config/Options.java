@@ -70,7 +70,7 @@ public final class Options {
                     .etcd().alias("cluster"),
             new Option("initial-advertise-peer-urls", "http://127.0.0.1:2380", "URL",
                     "this member's peer URL, as the other members reach it; must be its entry of --initial-cluster"
-                            + " (default: that entry)", false).etcd(),
+                            + " (default: that entry, or http://127.0.0.1:2380 without --initial-cluster)", false).etcd(),
             new Option("listen-peer-urls", "", "URL",
                     "the one URL the Raft peer port listens on (0.0.0.0: every interface); default: this member's peer URL", false)
                     .etcd(),
@@ -221,7 +221,9 @@ public final class Options {
                 left += ", --" + a;
             }
             b.append(left).append('\n').append("      ").append(o.help());
-            if (o.defaultValue() != null && !o.flag()) {
+            if (o.help().contains("default: ")) {
+                // the help says what the default is derived from
+            } else if (o.defaultValue() != null && !o.flag()) {
                 b.append(" (default: ").append(o.defaultValue().isEmpty() ? "none" : o.defaultValue()).append(')');
             } else if (o.defaultValue() == null) {
                 b.append(" (default: set by --tier)");
