@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs one MetaStore member in the foreground until SIGTERM or SIGINT. Bad options or an
- * unusable data dir end the process with one line on stderr and a non-zero exit code. The
+ * unusable data dir end the process with one line on stderr and a non-zero exit code ({@code --version}
+ * and {@code --help} print and exit 0). The
  * start-up and shutdown lines go to stdout as plain text (harnesses wait for them); logging,
  * configured here from {@code --log-format} and {@code --log-level}, goes to stderr.
  */
@@ -27,21 +28,33 @@ public final class Main {
             return restore(args, out, err);
         }
         ServerConfig config;
+        ConfigLoader.Run run;
         try {
             ConfigLoader.Outcome outcome = ConfigLoader.load(args, System.getenv());
             if (outcome instanceof ConfigLoader.Help help) {
                 out.print(help.text());
                 return 0;
             }
-            config = ((ConfigLoader.Run) outcome).config();
+            if (outcome instanceof ConfigLoader.Version) {
+                out.print(BuildInfo.load().text());
+                return 0;
+            }
+            run = (ConfigLoader.Run) outcome;
+            config = run.config();
         } catch (ConfigException e) {
             err.println("metastore: " + e.getMessage());
             return 2;
         }
-        for (String name : ConfigLoader.unknownEnvironment(System.getenv())) {
-            err.println("metastore: warning: unrecognized environment variable " + name);
-        }
         Logging.configure(config.log().json() ? Logging.Format.JSON : Logging.Format.TEXT, Logging.level(config.log().level()));
+        // etcd's notes on the environment and the config file: logged, so they follow --log-format too
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+        for (String notice : run.notices()) {
+            if (notice.startsWith("warning: ")) {
+                log.warn(notice.substring("warning: ".length()));
+            } else {
+                log.info(notice);
+            }
+        }
         MetaStoreServer server;
         try {
             server = MetaStoreServer.start(config);

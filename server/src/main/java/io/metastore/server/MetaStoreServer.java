@@ -170,7 +170,8 @@ public final class MetaStoreServer implements AutoCloseable {
             // runs after everything below has closed, before the lock is released: what the libraries wrote last is private too
             closeOrder.push(() -> OwnerOnly.tighten(config.dataDir()));
             privateSubdirs(config);
-            ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.raftAddress(), config.join(),
+            ClusterIdentity identity = IdentityFile.load(config.dataDir(), config.peers(), config.identity().clusterToken(),
+                    config.raftAddress(), config.join(),
                     peers);
             engine = new TimedEngine(switch (config.storage()) {
                 case MEMORY -> new MemoryEngine(config.memoryLocking());
@@ -237,9 +238,12 @@ public final class MetaStoreServer implements AutoCloseable {
             raftAuth.serveForwarded(forwarded);
             Concurrency concurrency = new Concurrency(raftKv, keyEvents);
             Maintenance maintenance = new Maintenance(store, engine, raft, headers, alarms, raftAuth, memberIds);
-            java.util.function.Supplier<MemberInfo> self = () -> MemberInfo.newBuilder().setName("member-" + config.memberId())
-                    .setClientUrl((config.tls().enabled() ? "https://" : "http://") + config.grpcHost() + ":" + grpcPort())
-                    .setClusterId(identity.clusterId()).setAppliedIndex(raft.node().getLastAppliedLogIndex()).build();
+            java.util.function.Supplier<MemberInfo> self = () -> {
+                List<String> clientUrls = advertisedClientUrls(config, grpcPort()); // the port is bound once gRPC starts
+                return MemberInfo.newBuilder().setName(config.identity().name())
+                        .setClientUrl(clientUrls.get(0)).addAllClientUrls(clientUrls)
+                        .setClusterId(identity.clusterId()).setAppliedIndex(raft.node().getLastAppliedLogIndex()).build();
+            };
             raft.registerProcessor(new MemberInfoProcessor(self));
             Membership membership = new Membership(raft, forwarder, headers, self, config.raftAddress(), store::currentRevision,
                     proposer, memberIds);
@@ -284,6 +288,19 @@ public final class MetaStoreServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * What MemberList shows as this member's client URLs: {@code --advertise-client-urls}, or, without
+     * them, the client listen address with the port it bound (a listener on port 0 advertises the port
+     * it got).
+     */
+    static List<String> advertisedClientUrls(ServerConfig config, int boundPort) {
+        if (!config.identity().advertiseClientUrls().isEmpty()) {
+            return config.identity().advertiseClientUrls();
+        }
+        String host = config.grpcHost().contains(":") ? "[" + config.grpcHost() + "]" : config.grpcHost();
+        return List.of((config.tls().enabled() ? "https://" : "http://") + host + ":" + boundPort);
     }
 
     /** The gauges: values read from the components when the metrics are scraped. */

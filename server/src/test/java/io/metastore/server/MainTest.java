@@ -38,6 +38,24 @@ class MainTest {
         assertFalse(Files.exists(dataDir), "the data dir was not touched");
     }
 
+    /** etcd 3.4.23's {@code etcd --version} prints four {@code Key: value} lines and exits 0; this prints MetaStore's. */
+    @Test
+    void versionPrintsEtcdsShapeAboutMetaStoreAndExitsZero() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"--version", "--name", "ignored"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, code);
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(List.of("MetaStore Version", "Git SHA", "Java Version", "Java OS/Arch", "etcd API Version"),
+                lines.stream().map(l -> l.substring(0, l.indexOf(':'))).toList());
+        assertTrue(lines.get(0).matches("MetaStore Version: \\d+\\.\\d+\\.\\d+.*"), lines.get(0));
+        assertEquals("Java Version: " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")",
+                lines.get(2));
+        assertEquals("etcd API Version: " + io.metastore.server.maintenance.Maintenance.VERSION, lines.get(4));
+    }
+
     static int runWithDataDir(Path dataDir, ByteArrayOutputStream err) {
         return Main.run(new String[] {"--data-dir", dataDir.toString(), "--port", "0", "--storage", "memory",
                 "--grpc-addr", "127.0.0.1:" + TestServers.freePort(), "--cluster", "127.0.0.1:" + TestServers.freePort()},

@@ -20,78 +20,163 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Resolves the server's configuration from its layers, each overriding the one before:
- * option defaults, the {@code --tier} preset, the {@code --config} YAML file, command-line
- * flags, and {@code METASTORE_*} environment variables. Every failure is a
+ * Resolves the server's configuration from its layers, each overriding the one before, in etcd
+ * 3.4's order: option defaults, the {@code --tier} preset, the {@code --config} YAML file,
+ * environment variables ({@code METASTORE_*}, and {@code ETCD_*} for the options etcd has), and
+ * command-line flags. As etcd 3.4.23 does, a flag and a variable of the same option are refused
+ * together (etcd's words: {@code conflicting environment variable "ETCD_NAME" is shadowed by
+ * corresponding command-line flag ...}), and a {@code --config-file} (etcd's YAML file) is the
+ * whole configuration: the other flags and the environment are then ignored. Every failure is a
  * {@link ConfigException} with a one-line message.
  */
 public final class ConfigLoader {
     /** Highest {@code --max-request-bytes}: with gRPC's overhead added it must still fit an int. */
     static final int MAX_REQUEST_BYTES = Integer.MAX_VALUE - (1 << 20);
+    /** The {@code METASTORE_*} variables of the {@code ./metastore} launcher, not of the server. */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("METASTORE_JAVA_OPTS", "METASTORE_JAVA", "METASTORE_AOT");
 
     private ConfigLoader() {
     }
 
-    /** What the command line asked for: a configuration to run, or the help text. */
-    public sealed interface Outcome permits Run, Help {
+    /** What the command line asked for: a configuration to run, the help text or the version. */
+    public sealed interface Outcome permits Run, Help, Version {
     }
 
-    public record Run(ServerConfig config) implements Outcome {
+    /**
+     * A configuration to run, with what the operator should read before it starts (etcd's notes
+     * on the environment and the config file), one line each.
+     */
+    public record Run(ServerConfig config, List<String> notices) implements Outcome {
+        public Run {
+            notices = List.copyOf(notices);
+        }
     }
 
     public record Help(String text) implements Outcome {
     }
 
+    /** {@code --version}: print the version and exit. */
+    public record Version() implements Outcome {
+    }
+
+    /** How an option got its value: the name it was given under and from where. */
+    record Source(String key, Kind kind, String where) {
+        enum Kind { FLAG, ENV, FILE }
+
+        /** An invalid value in etcd's words for its origin: {@code invalid value "V" for flag -KEY: WHY}. */
+        ConfigException invalid(String value, String why) {
+            return new ConfigException(switch (kind) {
+                case FLAG -> "invalid value \"" + value + "\" for flag -" + key + ": " + why;
+                case ENV -> "invalid value \"" + value + "\" for " + where + ": " + why;
+                case FILE -> "config file " + where + ": " + key + ": " + why;
+            });
+        }
+    }
+
     public static Outcome load(String[] args, Map<String, String> env) {
-        Map<String, String> flags = parseFlags(args);
+        Map<String, Source> sources = new LinkedHashMap<>();
+        Map<String, String> flags = parseFlags(args, sources);
         if (Boolean.parseBoolean(flags.getOrDefault("help", "false"))) {
             return new Help(Options.help());
         }
-        Map<String, String> fromEnv = new LinkedHashMap<>();
-        for (Options.Option o : Options.ALL) {
-            String v = env.get(Options.envName(o.name()));
-            if (v != null) {
-                fromEnv.put(o.name(), v);
+        if (Boolean.parseBoolean(flags.getOrDefault("version", "false"))) {
+            return new Version();
+        }
+        List<String> notices = new ArrayList<>();
+        String configFile = flags.get("config-file");
+        if (configFile == null) { // etcd reads this one variable first, to know whether the others count
+            for (String name : Options.find("config-file").envNames()) {
+                String v = env.get(name);
+                if (v != null && !v.isEmpty()) {
+                    configFile = v;
+                }
             }
         }
-        String configFile = fromEnv.getOrDefault("config", flags.getOrDefault("config", ""));
-        Map<String, String> fromFile = configFile.isEmpty() ? Map.of() : readYaml(Path.of(configFile));
-
-        Map<String, String> explicit = new LinkedHashMap<>(fromFile);
-        explicit.putAll(flags);
-        explicit.putAll(fromEnv);
-
+        Map<String, String> explicit = new LinkedHashMap<>();
+        boolean commandLine = configFile == null || configFile.isEmpty();
+        if (!commandLine) {
+            notices.add("Loading server configuration from \"" + configFile + "\". Other configuration command line"
+                    + " flags and environment variables will be ignored if provided.");
+            sources.clear();
+            explicit.putAll(readYaml(Path.of(configFile), true, sources, notices));
+        } else {
+            Map<String, Source> envSources = new LinkedHashMap<>();
+            Map<String, String> fromEnv = environment(env, flags.keySet(), envSources, notices);
+            String layered = flags.getOrDefault("config", fromEnv.getOrDefault("config", ""));
+            Map<String, Source> all = new LinkedHashMap<>();
+            if (!layered.isEmpty()) {
+                explicit.putAll(readYaml(Path.of(layered), false, all, notices));
+            }
+            explicit.putAll(fromEnv);
+            all.putAll(envSources);
+            explicit.putAll(flags);
+            all.putAll(sources);
+            sources = all;
+        }
         Tier tier = parseTier(explicit.getOrDefault("tier", Options.defaults().get("tier")));
         Map<String, String> resolved = Options.defaults();
         resolved.putAll(tier.settings());
         resolved.putAll(explicit);
-        return new Run(build(resolved, tier));
+        return new Run(build(resolved, tier, sources, commandLine), notices);
     }
 
     /**
-     * The {@code METASTORE_*} variables of {@code env} that name no option, sorted (etcd warns
-     * of unknown {@code ETCD_*} variables the same way): a misspelt one would otherwise be
-     * ignored without a word. {@code METASTORE_JAVA_OPTS} belongs to the {@code ./metastore}
-     * launcher.
+     * The options the environment sets, in etcd's way ({@code pkg/flags.SetFlagsFromEnv}): an empty
+     * variable sets nothing, each used one is noted ({@code recognized and used environment variable
+     * ETCD_DATA_DIR=d}), one that names no option is warned of, and one whose option is also given
+     * as a flag is refused.
      */
-    public static List<String> unknownEnvironment(Map<String, String> env) {
-        Set<String> known = new java.util.HashSet<>();
+    private static Map<String, String> environment(Map<String, String> env, Set<String> flagged,
+                                                   Map<String, Source> sources, List<String> notices) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Set<String> known = new java.util.HashSet<>(LAUNCHER_VARIABLES);
         for (Options.Option o : Options.ALL) {
-            known.add(Options.envName(o.name()));
+            if (o.name().equals("help") || o.name().equals("version")) {
+                continue; // actions, not settings (etcd, too, takes no ETCD_VERSION)
+            }
+            known.addAll(o.envNames());
+            for (String name : o.envNames()) {
+                String v = env.get(name);
+                if (v == null) {
+                    continue;
+                }
+                if (flagged.contains(o.name())) {
+                    throw new ConfigException("conflicting environment variable \"" + name + "\" is shadowed by"
+                            + " corresponding command-line flag (either unset environment variable or disable flag)");
+                }
+                if (v.isEmpty()) {
+                    continue;
+                }
+                if (out.containsKey(o.name()) && !out.get(o.name()).equals(v)) {
+                    throw new ConfigException("conflicting environment variables " + sources.get(o.name()).where()
+                            + " and " + name + " set option " + o.name() + " to different values");
+                }
+                out.put(o.name(), v);
+                String key = name.startsWith("ETCD_") ? o.etcdName()
+                        : o.aliases().stream().filter(a -> Options.envName(a).equals(name)).findFirst().orElse(o.name());
+                sources.put(o.name(), new Source(key, Source.Kind.ENV, name));
+                notices.add("recognized and used environment variable " + name + "=" + v);
+            }
         }
-        known.add("METASTORE_JAVA_OPTS");
-        return env.keySet().stream().filter(k -> k.startsWith("METASTORE_") && !known.contains(k)).sorted().toList();
+        env.entrySet().stream()
+                .filter(e -> (e.getKey().startsWith("ETCD_") || e.getKey().startsWith("METASTORE_")) && !known.contains(e.getKey()))
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> notices.add("warning: unrecognized environment variable " + e.getKey() + "=" + e.getValue()));
+        return out;
     }
 
-    /** Parses {@code --name value}, {@code --name=value} and bare {@code --flag}. */
-    static Map<String, String> parseFlags(String[] args) {
+    /**
+     * Parses {@code --name value}, {@code --name=value} and bare {@code --flag}, with one dash too as
+     * Go's flag package takes them ({@code -name value}); an alias is stored under its option's name.
+     */
+    static Map<String, String> parseFlags(String[] args, Map<String, Source> sources) {
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (!a.startsWith("--") || a.length() == 2) {
+            if (!a.startsWith("-") || a.equals("-") || a.equals("--") || a.equals("---")) {
                 throw new ConfigException("unexpected argument '" + a + "' (see --help)");
             }
-            String name = a.substring(2);
+            String name = a.substring(a.startsWith("--") ? 2 : 1);
             String value = null;
             int eq = name.indexOf('=');
             if (eq >= 0) {
@@ -103,7 +188,7 @@ public final class ConfigLoader {
                 throw new ConfigException("unknown flag --" + name + " (see --help)");
             }
             if (value == null) {
-                if (o.flag() && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+                if (o.flag() && (i + 1 >= args.length || args[i + 1].startsWith("-"))) {
                     value = "true";
                 } else if (i + 1 < args.length) {
                     value = args[++i];
@@ -111,12 +196,25 @@ public final class ConfigLoader {
                     throw new ConfigException("flag --" + name + " needs a value");
                 }
             }
-            out.put(name, value);
+            Source before = sources.get(o.name());
+            if (before != null && !before.key().equals(name)) {
+                throw new ConfigException("--" + name + " and --" + before.key() + " name the same option: give one of them");
+            }
+            out.put(o.name(), value);
+            sources.put(o.name(), new Source(name, Source.Kind.FLAG, "--" + name));
         }
         return out;
     }
 
-    private static Map<String, String> readYaml(Path file) {
+    /**
+     * Reads a YAML file of options. MetaStore's {@code --config} file takes option names only and
+     * refuses any other key. etcd's {@code --config-file} takes etcd's keys, its nested
+     * {@code client-transport-security} and {@code peer-transport-security} among them, and
+     * MetaStore's option names; as etcd ignores keys it does not know, the keys of etcd features
+     * MetaStore lacks ({@code snapshot-count}, {@code heartbeat-interval}, ...) are ignored, with
+     * one warning naming them.
+     */
+    private static Map<String, String> readYaml(Path file, boolean etcd, Map<String, Source> sources, List<String> notices) {
         Object doc;
         try (Reader r = Files.newBufferedReader(file)) {
             doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
@@ -136,40 +234,73 @@ public final class ConfigLoader {
             throw new ConfigException("config file " + file + " must be a mapping of option names to values");
         }
         Map<String, String> out = new LinkedHashMap<>();
+        List<String> ignored = new ArrayList<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            String name = String.valueOf(e.getKey());
-            if (Options.find(name) == null || Set.of("config", "help").contains(name)) {
-                throw new ConfigException("unknown option '" + name + "' in config file " + file);
+            String key = String.valueOf(e.getKey());
+            if (etcd && (key.equals("client-transport-security") || key.equals("peer-transport-security"))) {
+                String prefix = key.startsWith("peer") ? "peer-" : "";
+                if (e.getValue() instanceof Map<?, ?> tls) {
+                    for (Map.Entry<?, ?> t : tls.entrySet()) {
+                        String inner = String.valueOf(t.getKey());
+                        if (inner.equals("auto-tls")) {
+                            if (Boolean.parseBoolean(String.valueOf(t.getValue()))) {
+                                throw new ConfigException("config file " + file + ": " + key + ": auto-tls is not"
+                                        + " supported; give cert-file and key-file");
+                            }
+                        } else if (Set.of("cert-file", "key-file", "trusted-ca-file", "client-cert-auth").contains(inner)) {
+                            putYaml(out, sources, file, prefix + inner, key + "." + inner, t.getValue(), true);
+                        } else {
+                            ignored.add(key + "." + inner);
+                        }
+                    }
+                } else if (e.getValue() != null) {
+                    throw new ConfigException("config file " + file + ": " + key + " must be a mapping");
+                }
+                continue;
             }
-            Object v = e.getValue();
-            if (v instanceof List<?> list) {
-                List<String> parts = new ArrayList<>();
-                list.forEach(x -> parts.add(String.valueOf(x)));
-                out.put(name, String.join(",", parts));
-            } else {
-                out.put(name, v == null ? "" : String.valueOf(v));
+            Options.Option o = Options.find(key);
+            if (o == null || Set.of("config", "config-file", "help", "version").contains(o.name())) {
+                if (etcd) {
+                    ignored.add(key);
+                    continue;
+                }
+                throw new ConfigException("unknown option '" + key + "' in config file " + file);
             }
+            putYaml(out, sources, file, o.name(), key, e.getValue(), etcd);
+        }
+        if (!ignored.isEmpty()) {
+            notices.add("warning: config file " + file + ": ignoring " + String.join(", ", ignored)
+                    + " (no such MetaStore option)");
         }
         return out;
     }
 
-    private static ServerConfig build(Map<String, String> o, Tier tier) {
-        List<String> peers = new ArrayList<>();
-        for (String p : o.get("cluster").split(",")) {
-            if (!p.isBlank()) {
-                peers.add(hostPort("cluster", stripScheme(p.trim())));
-            }
+    private static void putYaml(Map<String, String> out, Map<String, Source> sources, Path file, String option, String key,
+                                Object v, boolean emptyIsUnset) {
+        String value;
+        if (v instanceof List<?> list) {
+            List<String> parts = new ArrayList<>();
+            list.forEach(x -> parts.add(String.valueOf(x)));
+            value = String.join(",", parts);
+        } else {
+            value = v == null ? "" : String.valueOf(v);
         }
-        if (peers.isEmpty()) {
-            throw new ConfigException("--cluster names no peers");
+        if (emptyIsUnset && value.isEmpty()) {
+            return; // etcd's sample file lists every key, many of them empty: an empty one leaves the default
         }
-        int memberId = intOption(o, "member-id", 1, Integer.MAX_VALUE);
-        if (memberId > peers.size()) {
-            throw new ConfigException("--member-id " + memberId + " is outside --cluster, which has "
-                    + peers.size() + " peer(s)");
+        Source before = sources.get(option);
+        if (before != null && !before.key().equals(key)) {
+            throw new ConfigException("config file " + file + ": " + key + " and " + before.key()
+                    + " name the same option: give one of them");
         }
-        String grpc = hostPort("grpc-addr", stripScheme(o.get("grpc-addr")));
-        int colon = grpc.lastIndexOf(':');
+        out.put(option, value);
+        sources.put(option, new Source(key, Source.Kind.FILE, file.toString()));
+    }
+
+    private static ServerConfig build(Map<String, String> o, Tier tier, Map<String, Source> sources, boolean commandLine) {
+        ServerConfig.Tls clientTls = tls(o);
+        ClusterFlags.Member member = ClusterFlags.resolve(o, sources, commandLine, clientTls.enabled(),
+                tls(o, "peer-").enabled());
         String dataDir = o.get("data-dir");
         if (dataDir.isBlank()) {
             throw new ConfigException("--data-dir is empty");
@@ -202,13 +333,14 @@ public final class ConfigLoader {
                 choice(o, "follower-commit", ServerConfig.FollowerCommit.class), bool(o, "raft-shared-timers"),
                 bool(o, "commit-push"), intOption(o, "forward-batch", 1, 1 << 16),
                 intOption(o, "raft-timer-tick-ms", 1, 1000));
-        return new ServerConfig(memberId, peers, grpc.substring(0, colon), Integer.parseInt(grpc.substring(colon + 1)),
-                intOption(o, "port", 0, 65535), tls(o),
-                choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), bool(o, "join"), tier, codec,
+        return new ServerConfig(member.index() + 1, member.peers(), member.clientHost(), member.clientPort(),
+                intOption(o, "port", 0, 65535), clientTls,
+                choice(o, "storage", ServerConfig.Storage.class), Path.of(dataDir), member.join(), tier, codec,
                 strategy, intOption(o, "proposal-wait-ms", 0, 3_600_000),
                 choice(o, "memory-locking", MemoryEngine.Locking.class), store,
                 choice(o, "lease-expiry", ExpiryTracker.Kind.class), choice(o, "grpc-executor", ServerConfig.GrpcExecutor.class),
-                quotaBytes(o), authToken(o), limits(o), log(o), raft, peer(o));
+                quotaBytes(o), authToken(o), limits(o), log(o), raft, peer(o),
+                new ServerConfig.Identity(member.name(), member.token(), member.advertiseClientUrls(), member.peerListen()));
     }
 
     /** etcd's client TLS flags; whether the files hold usable PEM is checked when the server builds its contexts. */
@@ -312,7 +444,7 @@ public final class ConfigLoader {
         return rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
     }
 
-    private static String hostPort(String option, String v) {
+    static String hostPort(String option, String v) {
         int colon = v.lastIndexOf(':');
         if (colon <= 0) {
             throw new ConfigException("--" + option + ": '" + v + "' is not host:port");
@@ -328,7 +460,7 @@ public final class ConfigLoader {
         return v;
     }
 
-    private static int intOption(Map<String, String> o, String name, int min, int max) {
+    static int intOption(Map<String, String> o, String name, int min, int max) {
         String v = o.get(name).trim();
         try {
             int n = Integer.parseInt(v);
@@ -341,7 +473,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static boolean bool(Map<String, String> o, String name) {
+    static boolean bool(Map<String, String> o, String name) {
         String v = o.get(name).trim().toLowerCase(Locale.ROOT);
         return switch (v) {
             case "true", "yes", "on", "1" -> true;

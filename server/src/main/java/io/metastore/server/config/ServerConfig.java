@@ -35,9 +35,29 @@ public record ServerConfig(
         Limits limits,
         Log log,
         RaftSettings raft,
-        Peer peer) {
+        Peer peer,
+        Identity identity) {
 
     public enum Storage { MEMORY, ROCKSDB }
+
+    /**
+     * What this member calls itself and tells others, from etcd's flags.
+     *
+     * @param name                {@code --name}, shown by MemberList
+     * @param clusterToken        {@code --initial-cluster-token}, mixed into the derived cluster id
+     * @param advertiseClientUrls {@code --advertise-client-urls}, shown by MemberList; empty: the client listen
+     *                            address with the port it bound
+     * @param peerListen          where the peer port binds, {@code host:port} ({@code --listen-peer-urls}; by
+     *                            default the member's own peer address)
+     */
+    public record Identity(String name, String clusterToken, List<String> advertiseClientUrls, String peerListen) {
+        /** etcd's default {@code --initial-cluster-token}. */
+        public static final String DEFAULT_TOKEN = "etcd-cluster";
+
+        public Identity {
+            advertiseClientUrls = List.copyOf(advertiseClientUrls);
+        }
+    }
 
     /**
      * TLS of a listener, from etcd's flags ({@code --cert-file} and the rest for clients,
@@ -198,12 +218,12 @@ public record ServerConfig(
     public ServerConfig withGrpcPort(int port) {
         return new ServerConfig(memberId, peers, grpcHost, port, httpPort, tls, storage, dataDir, join, tier, codec,
                 proposalStrategy, proposalWaitMillis, memoryLocking, storeOptions, leaseExpiry, grpcExecutor, quotaBackendBytes,
-                authToken, limits, log, raft, peer);
+                authToken, limits, log, raft, peer, identity);
     }
 
     /** The settings as one line, for the start-up log and benchmark records. */
     public String describe() {
-        return "member=" + memberId + " peers=" + peers + " grpc=" + grpcAddress()
+        return "member=" + memberId + " name=" + identity.name() + " peers=" + peers + " grpc=" + grpcAddress()
                 + " http=" + (httpPort == 0 ? "off" : grpcHost + ":" + httpPort) + " tls=" + tls + " storage="
                 + storage.name().toLowerCase(java.util.Locale.ROOT) + " data-dir=" + dataDir + " tier="
                 + tier.flagValue() + " codec=" + codec + " proposal-strategy=" + proposalStrategy
@@ -212,6 +232,9 @@ public record ServerConfig(
                 + " grpc-executor=" + grpcExecutor.name().toLowerCase(java.util.Locale.ROOT)
                 + " limits=" + limits
                 + " raft=" + raft
-                + " peer=" + peer;
+                + " peer=" + peer
+                + (identity.peerListen().equals(raftAddress()) ? "" : " listen-peer=" + identity.peerListen())
+                + (identity.advertiseClientUrls().isEmpty() ? "" : " advertise-client-urls=" + identity.advertiseClientUrls())
+                + (identity.clusterToken().equals(Identity.DEFAULT_TOKEN) ? "" : " initial-cluster-token=" + identity.clusterToken());
     }
 }

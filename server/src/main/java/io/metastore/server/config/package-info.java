@@ -1,2 +1,2 @@
-/** The server's options: one table, layered from defaults, tier presets, YAML, flags and environment. */
+/** The server's options: one table with etcd's names first, layered from defaults, tier presets, YAML, environment and flags. */
 package io.metastore.server.config;

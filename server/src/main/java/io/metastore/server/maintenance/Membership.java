@@ -248,7 +248,8 @@ public final class Membership {
                 : transport.call(peer, io.metastore.server.raft.MemberInfoRequest.getDefaultInstance(), INFO_TIMEOUT_MS);
         return info.handle((answer, error) -> {
             if (answer instanceof MemberInfo i) {
-                m.setName(i.getName()).addClientURLs(i.getClientUrl());
+                m.setName(i.getName()).addAllClientURLs(i.getClientUrlsCount() > 0 ? i.getClientUrlsList()
+                        : List.of(i.getClientUrl()));
             }
             return m.build();
         });

@@ -13,9 +13,21 @@ import java.util.List;
  * added later gets an assigned id instead, which stays its own when its address changes.
  */
 public record ClusterIdentity(long clusterId, long memberId) {
+    /** etcd's default {@code --initial-cluster-token}. */
+    public static final String DEFAULT_TOKEN = "etcd-cluster";
 
     public static ClusterIdentity of(List<String> peers, String self) {
-        long cluster = hash(String.join(",", peers.stream().sorted().toList()));
+        return of(peers, DEFAULT_TOKEN, self);
+    }
+
+    /**
+     * The identity derived from the initial peers and etcd's {@code --initial-cluster-token}, which
+     * etcd mixes into its ids so that two clusters bootstrapped on the same peer URLs differ. etcd's
+     * default token leaves the derivation as it was before the token existed.
+     */
+    public static ClusterIdentity of(List<String> peers, String token, String self) {
+        String sorted = String.join(",", peers.stream().sorted().toList());
+        long cluster = hash(token.equals(DEFAULT_TOKEN) ? sorted : sorted + "/" + token);
         return new ClusterIdentity(cluster, memberId(cluster, self));
     }
 

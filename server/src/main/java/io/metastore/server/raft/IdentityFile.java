@@ -23,7 +23,7 @@ public final class IdentityFile {
     }
 
     /** The cluster id, with the derived member id of {@code self} (the replicated map may assign another). */
-    public static ClusterIdentity load(Path dataDir, List<String> peers, String self, boolean join,
+    public static ClusterIdentity load(Path dataDir, List<String> peers, String token, String self, boolean join,
                                        io.metastore.server.peer.PeerTransport transport) {
         Path file = dataDir.resolve(FILE);
         try {
@@ -31,7 +31,7 @@ public final class IdentityFile {
             if (Files.exists(file)) {
                 clusterId = Long.parseUnsignedLong(Files.readString(file, StandardCharsets.US_ASCII).trim(), 16);
             } else {
-                clusterId = join ? askPeers(peers, self, transport) : ClusterIdentity.of(peers, self).clusterId();
+                clusterId = join ? askPeers(peers, self, transport) : ClusterIdentity.of(peers, token, self).clusterId();
                 Files.writeString(file, Long.toHexString(clusterId) + "\n", StandardCharsets.US_ASCII);
             }
             return new ClusterIdentity(clusterId, ClusterIdentity.memberId(clusterId, self));

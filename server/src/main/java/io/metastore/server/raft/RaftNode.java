@@ -86,7 +86,11 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
             System.setProperty(SOFA_LOGBACK_DISABLE, "true");
         }
         CoarseTimerFactory.useTick(config.raft().timerTickMs());
-        this.rpcServer = transport.server(self.getEndpoint());
+        // --listen-peer-urls: the peer port may bind another address (0.0.0.0) than the one the members know it by
+        String listen = config.identity().peerListen();
+        int colon = listen.lastIndexOf(':');
+        this.rpcServer = transport.server(new com.alipay.sofa.jraft.util.Endpoint(listen.substring(0, colon),
+                Integer.parseInt(listen.substring(colon + 1))));
         raftProcessors(rpcServer);
         this.service = new RaftGroupService(GROUP, self, options, rpcServer);
         try {
@@ -104,7 +108,7 @@ public final class RaftNode implements ProposalSink, AutoCloseable {
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("cannot listen for Raft on " + self.getEndpoint() + ": " + rootMessage(e), e);
+            throw new IllegalStateException("cannot listen for Raft on " + listen + ": " + rootMessage(e), e);
         }
         if (node == null) {
             throw new IllegalStateException("jraft node did not start on " + self);
