@@ -153,8 +153,10 @@ public final class MetaStoreServer implements AutoCloseable {
     private MetaStoreServer(ServerConfig config) {
         this.config = config;
         try {
-            NettyTls tls = NettyTls.load(config.tls()); // first: bad certificate files stop nothing half-started
-            PeerTransport peers = new PeerTransport(config.peer(), PeerTls.load(config.peer().tls()))
+            // first: bad certificate files stop nothing half-started
+            NettyTls tls = NettyTls.load(config.tls(), List.of(config.grpcHost()));
+            String raftHost = config.raftAddress().substring(0, config.raftAddress().lastIndexOf(':'));
+            PeerTransport peers = new PeerTransport(config.peer(), PeerTls.load(config.peer().tls(), List.of(raftHost)))
                     .register(ForwardRequest.getDefaultInstance()).register(ForwardResponse.getDefaultInstance())
                     .register(ForwardBatch.getDefaultInstance()).register(ForwardBatchResponse.getDefaultInstance())
                     .register(MemberInfoRequest.getDefaultInstance()).register(MemberInfo.getDefaultInstance());
@@ -164,6 +166,13 @@ public final class MetaStoreServer implements AutoCloseable {
                                 + " any user); keep it on a trusted network, or give every member --peer-cert-file,"
                                 + " --peer-key-file and --peer-trusted-ca-file", config.raftAddress(),
                         config.peer().transport() == ServerConfig.Peer.Transport.BOLT ? " and listens on every interface (bolt)" : "");
+            }
+            if (config.peer().tls().selfSigned()) {
+                LOG.warn("--peer-auto-tls: members talk TLS with self-signed certificates and, as etcd's do, do not verify"
+                        + " each other's: the traffic is encrypted, but whoever reaches the peer port {} can act as a member;"
+                        + " give every member --peer-cert-file, --peer-key-file and --peer-trusted-ca-file to authenticate"
+                        + " members (with auto TLS, as in etcd, --peer-trusted-ca-file, --peer-client-cert-auth and"
+                        + " --peer-cert-allowed-* do not apply)", config.raftAddress());
             }
             closeOrder.push(peers); // after everything that uses it: the server and every client shut down first
             closeOrder.push(lockDataDir(config.dataDir()));

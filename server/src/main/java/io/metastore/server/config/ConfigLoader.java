@@ -359,7 +359,7 @@ public final class ConfigLoader {
         return peer;
     }
 
-    /** The four TLS flags named with {@code prefix} ("" for clients, "peer-" between members). */
+    /** The TLS flags named with {@code prefix} ("" for clients, "peer-" between members). */
     private static ServerConfig.Tls tls(Map<String, String> o, String prefix) {
         Path cert = readableFile(o, prefix + "cert-file");
         Path key = readableFile(o, prefix + "key-file");
@@ -368,11 +368,46 @@ public final class ConfigLoader {
         if ((cert == null) != (key == null)) {
             throw new ConfigException("--" + prefix + "cert-file and --" + prefix + "key-file must be given together");
         }
+        boolean selfSigned = false;
+        if (cert == null && bool(o, prefix + "auto-tls")) {
+            // etcd's SelfCert: <data-dir>/fixtures/{client,peer}/{cert,key}.pem, generated at start-up unless both exist;
+            // with certificate files given the flag is ignored, as etcd ignores it
+            Path fixtures = Path.of(o.get("data-dir")).resolve("fixtures").resolve(prefix.isEmpty() ? "client" : "peer");
+            cert = fixtures.resolve("cert.pem");
+            key = fixtures.resolve("key.pem");
+            selfSigned = true;
+        }
         if (cert == null && (ca != null || clientCertAuth)) {
             throw new ConfigException("--" + prefix + (clientCertAuth ? "client-cert-auth" : "trusted-ca-file")
                     + " needs --" + prefix + "cert-file and --" + prefix + "key-file");
         }
-        return new ServerConfig.Tls(cert, key, ca, clientCertAuth);
+        String allowedCn = prefix.isEmpty() ? null : text(o, prefix + "cert-allowed-cn");
+        String allowedHostname = text(o, (prefix.isEmpty() ? "client-" : prefix) + "cert-allowed-hostname");
+        if (selfSigned) {
+            // etcd 3.4.23 replaces the whole TLS info with the self-signed one: the CA file, client-cert-auth and the
+            // allowed names no longer apply (its start-up line then says "client-cert-auth = false"); so here
+            ca = null;
+            clientCertAuth = false;
+            allowedCn = null;
+            allowedHostname = null;
+        }
+        if (allowedCn != null && allowedHostname != null) {
+            // etcd 3.4.23's words (TLSInfo.baseConfig), with which it refuses to start
+            throw new ConfigException("AllowedCN and AllowedHostname are mutually exclusive (cn=\"" + allowedCn
+                    + "\", hostname=\"" + allowedHostname + "\")");
+        }
+        if (cert == null && (allowedCn != null || allowedHostname != null)) {
+            throw new ConfigException("--" + (allowedCn != null ? prefix + "cert-allowed-cn"
+                    : (prefix.isEmpty() ? "client-" : prefix) + "cert-allowed-hostname")
+                    + " needs --" + prefix + "cert-file and --" + prefix + "key-file");
+        }
+        return new ServerConfig.Tls(cert, key, ca, clientCertAuth, allowedCn, allowedHostname, selfSigned);
+    }
+
+    /** An option's text, or {@code null} when it is empty. */
+    private static String text(Map<String, String> o, String name) {
+        String v = o.get(name).trim();
+        return v.isEmpty() ? null : v;
     }
 
     /** The file an option names, or {@code null} when it is empty. */

@@ -97,6 +97,11 @@ public final class Options {
                     "PEM CA certificates that sign client certificates; as in etcd 3.4, setting it requires them", false).etcd(),
             new Option("client-cert-auth", "false", "",
                     "require a client certificate signed by --trusted-ca-file (or the JDK's trust store without it)", true).etcd(),
+            new Option("client-cert-allowed-hostname", "", "NAME",
+                    "accept only client certificates whose SAN DNS names or IP addresses match NAME", false).etcd(),
+            new Option("auto-tls", "false", "",
+                    "without --cert-file and --key-file, serve clients TLS with a self-signed certificate generated into"
+                            + " <data-dir>/fixtures/client", true).etcd(),
             new Option("peer-cert-file", "", "FILE",
                     "PEM certificate of this member on the Raft peer port; with --peer-key-file, members talk only mutual"
                             + " TLS (needs --peer-transport grpc)", false).etcd(),
@@ -105,6 +110,13 @@ public final class Options {
                     "PEM CA certificates that sign member certificates; setting it requires them from every caller", false).etcd(),
             new Option("peer-client-cert-auth", "false", "",
                     "require a member certificate from every caller of the peer port (signed by --peer-trusted-ca-file)", true).etcd(),
+            new Option("peer-cert-allowed-cn", "", "NAME",
+                    "accept only member certificates whose Common Name is NAME (on both ends of a peer connection)", false).etcd(),
+            new Option("peer-cert-allowed-hostname", "", "NAME",
+                    "accept only member certificates whose SAN DNS names or IP addresses match NAME", false).etcd(),
+            new Option("peer-auto-tls", "false", "",
+                    "without --peer-cert-file and --peer-key-file, members talk TLS with self-signed certificates generated"
+                            + " into <data-dir>/fixtures/peer, which they do not verify", true).etcd(),
             new Option("peer-transport", "grpc", "grpc|bolt",
                     "jraft's transport on the peer port: grpc (own address, TLS-capable) or bolt (every interface, no TLS)", false),
             new Option("peer-io-threads", "0", "N",

@@ -70,10 +70,28 @@ public record ServerConfig(
      * @param certFile      PEM certificate chain of this server, or {@code null}: no TLS
      * @param keyFile       PEM private key of {@code certFile}
      * @param trustedCaFile PEM certificates that sign client certificates, or {@code null}
+     * @param allowedCn     etcd's {@code --peer-cert-allowed-cn}: the Common Name a certificate from the other end
+     *                      must have, or {@code null}
+     * @param allowedHostname etcd's {@code --peer-cert-allowed-hostname} / {@code --client-cert-allowed-hostname}:
+     *                      the name a certificate's SAN DNS names or IP addresses must match (Go's
+     *                      {@code VerifyHostname}), or {@code null}; never set together with {@code allowedCn}
+     * @param selfSigned    etcd's {@code --auto-tls} / {@code --peer-auto-tls}: {@code certFile} and {@code keyFile}
+     *                      are the data dir's {@code fixtures}, generated at start-up when missing, and the other
+     *                      end's certificate is not verified
      */
-    public record Tls(Path certFile, Path keyFile, Path trustedCaFile, boolean clientCertAuth) {
+    public record Tls(Path certFile, Path keyFile, Path trustedCaFile, boolean clientCertAuth, String allowedCn,
+                      String allowedHostname, boolean selfSigned) {
+        public Tls(Path certFile, Path keyFile, Path trustedCaFile, boolean clientCertAuth) {
+            this(certFile, keyFile, trustedCaFile, clientCertAuth, null, null, false);
+        }
+
         public static Tls off() {
             return new Tls(null, null, null, false);
+        }
+
+        /** Whether the other end's certificate must match {@code allowedCn} or {@code allowedHostname}. */
+        public boolean checksNames() {
+            return allowedCn != null || allowedHostname != null;
         }
 
         public boolean enabled() {
@@ -82,12 +100,14 @@ public record ServerConfig(
 
         /** Whether a client must present a certificate the server trusts. */
         public boolean requiresClientCertificates() {
-            return enabled() && (clientCertAuth || trustedCaFile != null);
+            return enabled() && (clientCertAuth || trustedCaFile != null || checksNames());
         }
 
         @Override
         public String toString() {
-            return !enabled() ? "off" : requiresClientCertificates() ? "on,client-cert-auth" : "on";
+            return (!enabled() ? "off" : requiresClientCertificates() ? "on,client-cert-auth" : "on")
+                    + (selfSigned ? ",auto-tls" : "") + (allowedCn != null ? ",allowed-cn=" + allowedCn : "")
+                    + (allowedHostname != null ? ",allowed-hostname=" + allowedHostname : "");
         }
     }
 

@@ -342,7 +342,8 @@ final class GrpcPeerServer implements RpcServer {
 
         @Override
         public void transportTerminated(Attributes attributes) {
-            PeerConnection c = attributes.get(CONNECTION);
+            // null for a connection that never became a transport (its TLS handshake failed)
+            PeerConnection c = attributes == null ? null : attributes.get(CONNECTION);
             if (c != null) {
                 closed(c);
             }

@@ -15,7 +15,10 @@ import io.netty.handler.ssl.SslProvider;
  * signed by {@code --peer-trusted-ca-file} whenever that file or {@code --peer-client-cert-auth}
  * is given; the client side (this member calling the others) presents the same certificate and
  * trusts the same CA (the JDK's trust store without one), checking the other member's address
- * against its certificate. TLS 1.2 and 1.3 through the JDK, ALPN {@code h2}.
+ * against its certificate. With {@code --peer-cert-allowed-cn} or {@code --peer-cert-allowed-hostname}
+ * both ends also refuse a certificate of another name ({@link CheckingTrustManager}), as etcd's
+ * do. The files are read again for new connections when they change ({@link ReloadingKeyManager}).
+ * TLS 1.2 and 1.3 through the JDK, ALPN {@code h2}.
  */
 public final class PeerTls {
     private final SslContext server;
@@ -33,23 +36,32 @@ public final class PeerTls {
      * @throws ConfigException when a file holds no usable PEM, with a one-line message
      */
     public static PeerTls load(ServerConfig.Tls tls) {
+        return load(tls, java.util.List.of());
+    }
+
+    /**
+     * As {@link #load(ServerConfig.Tls)}, first making the self-signed certificate of
+     * {@code --peer-auto-tls} for {@code hosts} when it is asked for and not there yet.
+     */
+    public static PeerTls load(ServerConfig.Tls tls, java.util.List<String> hosts) {
         if (!tls.enabled()) {
             return null;
         }
-        PemFiles.KeyMaterial m = PemFiles.keyMaterial(tls, "peer-");
+        if (tls.selfSigned()) {
+            SelfSignedCertificate.ensure(tls.certFile(), tls.keyFile(), hosts);
+        }
+        ReloadingKeyManager keys = new ReloadingKeyManager("peer-", tls.certFile(), tls.keyFile());
         try {
-            SslContextBuilder server = GrpcSslContexts.configure(SslContextBuilder.forServer(m.key(), m.chain()), SslProvider.JDK)
-                    .protocols("TLSv1.3", "TLSv1.2");
-            if (m.trusted() != null) {
-                server.trustManager(m.trusted());
-            }
-            server.clientAuth(tls.requiresClientCertificates() ? ClientAuth.REQUIRE : ClientAuth.NONE);
+            SslContextBuilder server = GrpcSslContexts.configure(SslContextBuilder.forServer(keys), SslProvider.JDK)
+                    .protocols("TLSv1.3", "TLSv1.2")
+                    .trustManager(new CheckingTrustManager("peer-trusted-ca-file", tls.trustedCaFile(), false,
+                            tls.allowedCn(), tls.allowedHostname()))
+                    .clientAuth(tls.requiresClientCertificates() ? ClientAuth.REQUIRE : ClientAuth.NONE);
             SslContextBuilder client = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
-                    .keyManager(m.key(), m.chain());
-            if (m.trusted() != null) {
-                client.trustManager(m.trusted());
-            }
+                    .keyManager(keys)
+                    .trustManager(new CheckingTrustManager("peer-trusted-ca-file", tls.trustedCaFile(), tls.selfSigned(),
+                            tls.allowedCn(), tls.allowedHostname()));
             return new PeerTls(server.build(), client.build());
         } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
             throw new ConfigException("cannot use --peer-cert-file " + tls.certFile() + " and --peer-key-file " + tls.keyFile()

@@ -1,7 +1,6 @@
 package io.metastore.server.tls;
 
 import io.metastore.server.config.ConfigException;
-import io.metastore.server.config.ServerConfig;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -94,25 +93,6 @@ final class PemFiles {
             };
         }
         throw new ConfigException("--" + option + " " + file + ": no PRIVATE KEY in it");
-    }
-
-    /** A listener's certificate chain, its private key (checked against the chain's first certificate) and the CAs it trusts. */
-    record KeyMaterial(X509Certificate[] chain, PrivateKey key, X509Certificate[] trusted) {
-    }
-
-    /**
-     * Reads the files of {@code tls}, named in messages by the flags with {@code prefix} ("" for
-     * clients, "peer-" between members).
-     *
-     * @return the material; {@code trusted} is {@code null} without a CA file
-     */
-    static KeyMaterial keyMaterial(ServerConfig.Tls tls, String prefix) {
-        X509Certificate[] chain = certificates(prefix + "cert-file", tls.certFile());
-        PrivateKey key = privateKey(prefix + "key-file", tls.keyFile());
-        checkPair(key, chain[0], prefix, tls.keyFile(), tls.certFile());
-        X509Certificate[] trusted = tls.trustedCaFile() == null ? null
-                : certificates(prefix + "trusted-ca-file", tls.trustedCaFile());
-        return new KeyMaterial(chain, key, trusted);
     }
 
     /** Why an SSL context could not be built, in one line. */

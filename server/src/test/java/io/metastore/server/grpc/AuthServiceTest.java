@@ -260,6 +260,39 @@ class AuthServiceTest {
         requests.onCompleted();
     }
 
+    /**
+     * A forged token does not refuse the Watch call itself, as it refuses every other call: etcd
+     * 3.4.23 opens the stream and answers each create as created and canceled, saying why.
+     */
+    @Test
+    @Order(4)
+    void aWatchStreamWithAForgedTokenOpensAndCancelsEachCreate() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<io.etcd.jetcd.api.WatchResponse> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        var requests = as(io.etcd.jetcd.api.WatchGrpc.newStub(channel), "forged.1").watch(new io.grpc.stub.StreamObserver<>() {
+            public void onNext(io.etcd.jetcd.api.WatchResponse r) {
+                answers.add(r);
+            }
+
+            public void onError(Throwable t) {
+                failed.set(t);
+            }
+
+            public void onCompleted() {
+            }
+        });
+        for (String key : List.of("a/1", "w")) {
+            requests.onNext(io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(
+                    io.etcd.jetcd.api.WatchCreateRequest.newBuilder().setKey(bs(key))).build());
+            var refused = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(refused != null && refused.getCreated() && refused.getCanceled(), String.valueOf(refused) + failed.get());
+            assertEquals("rpc error: code = Unauthenticated desc = etcdserver: invalid auth token", refused.getCancelReason());
+            assertEquals(-1, refused.getWatchId());
+        }
+        assertEquals(null, failed.get(), "the stream stays open");
+        requests.onCompleted();
+    }
+
     @Test
     @Order(4)
     void locksNeedWritePermissionOnTheirNamespace() {
@@ -377,6 +410,54 @@ class AuthServiceTest {
         }
         assertEtcdError(Status.Code.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password",
                 () -> login("no-such-service", ""));
+    }
+
+    /**
+     * An open watch stream answers each create for its user as of that moment, as etcd 3.4.23 does
+     * (checked with the same steps against it): once the user's role is revoked, PermissionDenied;
+     * once the user is deleted, its token is void: Unauthenticated.
+     */
+    @Test
+    @Order(6)
+    void anOpenWatchStreamFollowsRevokedRolesAndDeletedUsers() throws Exception {
+        AuthGrpc.AuthBlockingStub root = as(AuthGrpc.newBlockingStub(channel), rootToken);
+        root.userAdd(AuthUserAddRequest.newBuilder().setName("bob").setPassword("bobpw").build());
+        root.roleAdd(AuthRoleAddRequest.newBuilder().setName("bobs").build());
+        root.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("bobs")
+                .setPerm(Permission.newBuilder().setPermType(Permission.Type.READ).setKey(bs("b/")).setRangeEnd(bs("b0"))).build());
+        root.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("bob").setRole("bobs").build());
+        String bob = login("bob", "bobpw");
+        java.util.concurrent.LinkedBlockingQueue<io.etcd.jetcd.api.WatchResponse> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        var watches = as(io.etcd.jetcd.api.WatchGrpc.newStub(channel), bob).watch(new io.grpc.stub.StreamObserver<>() {
+            public void onNext(io.etcd.jetcd.api.WatchResponse r) {
+                answers.add(r);
+            }
+
+            public void onError(Throwable t) {
+            }
+
+            public void onCompleted() {
+            }
+        });
+        io.etcd.jetcd.api.WatchRequest watchB = io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(
+                io.etcd.jetcd.api.WatchCreateRequest.newBuilder().setKey(bs("b/1"))).build();
+        watches.onNext(watchB);
+        var created = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(created.getCreated() && !created.getCanceled(), created.toString());
+
+        root.userRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName("bob").setRole("bobs").build());
+        watches.onNext(watchB);
+        var revoked = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(revoked.getCreated() && revoked.getCanceled(), revoked.toString());
+        assertEquals("rpc error: code = PermissionDenied desc = etcdserver: permission denied", revoked.getCancelReason());
+
+        root.userDelete(AuthUserDeleteRequest.newBuilder().setName("bob").build());
+        watches.onNext(watchB);
+        var deleted = answers.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(deleted.getCreated() && deleted.getCanceled(), deleted.toString());
+        assertEquals("rpc error: code = Unauthenticated desc = etcdserver: invalid auth token", deleted.getCancelReason());
+        watches.onCompleted();
+        root.roleDelete(AuthRoleDeleteRequest.newBuilder().setRole("bobs").build());
     }
 
     /** etcd 3.4.23 answers each of these, as root, with InvalidArgument "etcdserver: invalid auth management". */

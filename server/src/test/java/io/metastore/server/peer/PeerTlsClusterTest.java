@@ -122,11 +122,16 @@ class PeerTlsClusterTest {
     }
 
     static Object send(SslContext ssl, com.google.protobuf.Message request) throws Exception {
+        return send(ssl, leader().config().raftAddress(), request);
+    }
+
+    /** {@code request} sent to the peer port at {@code address} over a connection made with {@code ssl}. */
+    static Object send(SslContext ssl, String address, com.google.protobuf.Message request) throws Exception {
         PeerRpcFactory factory = (PeerRpcFactory) RpcFactoryHelper.rpcFactory();
         RpcClient client = new GrpcPeerClient(ssl, factory.messages(), null, false);
         client.init(new RpcOptions());
         try {
-            String[] hp = leader().config().raftAddress().split(":");
+            String[] hp = address.split(":");
             return client.invokeSync(new Endpoint(hp[0], Integer.parseInt(hp[1])), request, 5000);
         } finally {
             client.shutdown();

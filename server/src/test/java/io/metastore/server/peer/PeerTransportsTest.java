@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Both peer transports, gRPC with unary calls or streams, carry forwarding and member info ({@code bolt} is kept to measure against). */
+/**
+ * Both peer transports, gRPC with unary calls or streams and with AppendEntries on jraft's executor or
+ * the transport thread, replicate, carry forwarding and member info ({@code bolt} is kept to measure against).
+ */
 class PeerTransportsTest {
     @TempDir
     Path dir;
@@ -38,13 +41,14 @@ class PeerTransportsTest {
     ServerConfig config(int member, String transport) {
         String[] args = {"--member-id", String.valueOf(member), "--cluster", String.join(",", peers),
                 "--data-dir", dir.resolve("m" + member).toString(), "--grpc-addr", "127.0.0.1:0", "--port", "0",
-                "--storage", "memory", "--raft-sync", "false", "--election-timeout-ms", "1500", "--peer-transport", transport.replace("-stream", ""),
-                "--peer-stream", String.valueOf(transport.endsWith("-stream"))};
+                "--storage", "memory", "--raft-sync", "false", "--election-timeout-ms", "1500", "--peer-transport", transport.replaceAll("-.*", ""),
+                "--peer-stream", String.valueOf(transport.contains("-stream")),
+                "--peer-append-on-transport", String.valueOf(transport.endsWith("-append-on-transport"))};
         return ((ConfigLoader.Run) ConfigLoader.load(args, Map.of())).config();
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"bolt", "grpc", "grpc-stream"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"bolt", "grpc", "grpc-stream", "grpc-stream-append-on-transport"})
     void aFollowerForwardsWritesAndListsMembers(String transport) throws Exception {
         for (int i = 0; i < 3; i++) {
             peers.add("127.0.0.1:" + TestServers.freePort());
@@ -61,6 +65,10 @@ class PeerTransportsTest {
             }
             assertEquals(10, client.getKVClient().get(ByteSequence.from("bolt/", StandardCharsets.UTF_8),
                     io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()).get(30, TimeUnit.SECONDS).getCount());
+            long revision = follower.store().currentRevision();
+            for (MetaStoreServer m : members) {
+                TestServers.await(() -> m.store().currentRevision() >= revision, "every member applied the writes");
+            }
             // every member's name and client URL come from its own answer over the peer transport
             TestServers.await(() -> {
                 try {

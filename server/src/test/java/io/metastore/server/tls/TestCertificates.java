@@ -50,11 +50,14 @@ public final class TestCertificates {
     public final Path peerCert;
     public final Path peerKey;
     private final X509Certificate ca;
+    private final KeyPair caKeys;
+    private final Path dir;
     private final X509Certificate client;
     private final KeyPair clientKeys;
 
     public TestCertificates(Path dir) throws Exception {
-        KeyPair caKeys = ecKeys();
+        this.dir = dir;
+        caKeys = ecKeys();
         X500Name caName = new X500Name("CN=metastore test CA");
         ca = sign(new JcaX509v3CertificateBuilder(caName, serial(), notBefore(), notAfter(), caName, caKeys.getPublic())
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
@@ -93,6 +96,32 @@ public final class TestCertificates {
         clientKey = write(dir.resolve("client-key.pem"), "PRIVATE KEY", clientKeys.getPrivate().getEncoded());
     }
 
+    /** A certificate and its key file, as PEM. */
+    public record Issued(Path cert, Path key) {
+    }
+
+    /**
+     * Another member certificate from this CA, for both server and client authentication, with
+     * Common Name {@code cn} and the SAN IP 127.0.0.1 plus {@code dnsNames}, written as
+     * {@code <name>.pem} and {@code <name>-key.pem}.
+     */
+    public Issued peer(String name, String cn, String... dnsNames) throws Exception {
+        KeyPair keys = ecKeys();
+        GeneralName[] sans = new GeneralName[dnsNames.length + 1];
+        sans[0] = new GeneralName(GeneralName.iPAddress, "127.0.0.1");
+        for (int i = 0; i < dnsNames.length; i++) {
+            sans[i + 1] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+        }
+        X509Certificate cert = sign(new JcaX509v3CertificateBuilder(new X500Name("CN=metastore test CA"), serial(), notBefore(),
+                notAfter(), new X500Name("CN=" + cn), keys.getPublic())
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans))
+                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})), caKeys);
+        return new Issued(write(dir.resolve(name + ".pem"), "CERTIFICATE", cert.getEncoded()),
+                write(dir.resolve(name + "-key.pem"), "PRIVATE KEY", keys.getPrivate().getEncoded()));
+    }
+
     /** A JDK SSL context trusting the CA, presenting the client certificate when {@code withClientCert}. */
     SSLContext jdkContext(boolean withClientCert) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -122,7 +151,7 @@ public final class TestCertificates {
         return write(file, "CERTIFICATE", cert.getEncoded());
     }
 
-    static Path write(Path file, String type, byte[] der) throws Exception {
+    public static Path write(Path file, String type, byte[] der) throws Exception {
         String pem = "-----BEGIN " + type + "-----\n"
                 + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
