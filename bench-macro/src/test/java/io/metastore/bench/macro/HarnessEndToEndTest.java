@@ -40,6 +40,7 @@ class HarnessEndToEndTest {
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        java.util.Set<Path> before = tmpDirs("bench-macro-tier3-memory-");
         int code = Main.run(new String[] {"--configs", "tier3", "--storage", "memory", "--workloads", "put-100,range-lin-1,idle",
                 "--nodes", "1,3", "--duration", "2s", "--warmup", "1s", "--keys", "100", "--repetitions", "1", "--no-profile",
                 "--root", root.toString(), "--out", tmp.resolve("results").toString(),
@@ -130,9 +131,13 @@ class HarnessEndToEndTest {
         assertTrue(index.contains("charts/put-100-throughput.png"), index);
         assertTrue(index.contains("server CPU µs/op"), index);
 
-        try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("bench-macro-tier3-memory-")),
-                    "the cell's data dir was not deleted");
+        assertEquals(before, tmpDirs("bench-macro-tier3-memory-"), "the cell's data dir was not deleted");
+    }
+
+    /** The entries of the temporary directory named {@code prefix}...: other runs on the machine may hold some. */
+    static java.util.Set<Path> tmpDirs(String prefix) throws java.io.IOException {
+        try (Stream<Path> all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return all.filter(p -> p.getFileName().toString().startsWith(prefix)).collect(java.util.stream.Collectors.toSet());
         }
     }
 
@@ -144,6 +149,7 @@ class HarnessEndToEndTest {
     void anAotRuntimeIsTrainedBeforeItsCellsAndNamedInTheirIds() throws Exception {
         Optional<Path> jdk = jdk25();
         Assumptions.assumeTrue(jdk.isPresent(), "no JDK 25 under /usr/lib/jvm");
+        java.util.Set<Path> before = tmpDirs("bench-macro-aot-");
         Path root = BenchOptions.findRoot(Path.of("").toAbsolutePath());
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"--configs", "tier3", "--storage", "memory", "--workloads", "put-100",
@@ -166,10 +172,7 @@ class HarnessEndToEndTest {
         JsonObject subject = JsonParser.parseString(Files.readString(run.resolve("environment.json"))).getAsJsonObject()
                 .getAsJsonArray("subjects").get(0).getAsJsonObject();
         assertTrue(subject.get("serverRuntime").getAsString().endsWith("-aot"), subject.toString());
-        try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("bench-macro-aot-")),
-                    "the AOT caches were not deleted");
-        }
+        assertEquals(before, tmpDirs("bench-macro-aot-"), "the AOT caches were not deleted");
     }
 
     private static Optional<Path> jdk25() throws java.io.IOException {
