@@ -109,8 +109,8 @@ public final class WriteTxn implements AutoCloseable {
         if ((ignoreValue || ignoreLease) && f == null) {
             throw new MvccException.KeyNotFound(key);
         }
-        KeyValue prev = f == null || !(readPrevious || ignoreValue || ignoreLease || !store.onDemandPrevious())
-                ? null : read(f.revision());
+        readPrevious |= ignoreValue || ignoreLease || !store.onDemandPrevious();
+        KeyValue prev = f == null || !readPrevious ? null : read(f.revision());
         KeyValue kv = new KeyValue(key, f == null ? rev : f.createRevision(), rev, f == null ? 1 : f.version() + 1,
                 ignoreValue ? prev.value() : value, ignoreLease ? prev.lease() : lease);
         Revision r = new Revision(rev, events.size());

@@ -144,12 +144,12 @@ final class GrpcPeerServer implements RpcServer {
         }
         PeerConnection connection = call.getAttributes().get(CONNECTION);
         Context ctx = new Context(reply, connection);
-        Executor executor = null;
-        RpcProcessor.ExecutorSelector selector = processor.executorSelector();
         if (appendOnTransport && request instanceof RpcRequests.AppendEntriesRequest) {
             run(processor, ctx, request, type);
             return;
         }
+        Executor executor = null;
+        RpcProcessor.ExecutorSelector selector = processor.executorSelector();
         if (selector != null && request instanceof RpcRequests.AppendEntriesRequest r) {
             executor = selector.select(type, RpcRequests.AppendEntriesRequestHeader.newBuilder()
                     .setGroupId(r.getGroupId()).setPeerId(r.getPeerId()).setServerId(r.getServerId()).build());
