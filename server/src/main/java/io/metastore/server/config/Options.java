@@ -122,7 +122,7 @@ public final class Options {
             new Option("peer-io-threads", "0", "N",
                     "event-loop threads that carry only traffic between members (grpc transport); 0: share gRPC's"
                             + " default event loops with the client port's calls", false),
-            new Option("peer-stream", "false", "true|false",
+            new Option("peer-stream", "true", "true|false",
                     "requests to a connected member as frames of one long-lived stream (grpc transport), not a unary"
                             + " call each", false),
             new Option("peer-append-on-transport", "false", "true|false",

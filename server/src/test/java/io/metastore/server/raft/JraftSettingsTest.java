@@ -48,6 +48,6 @@ class JraftSettingsTest {
         String line = load().describe();
         assertTrue(line.contains("raft=RaftSettings[applyBatch=32, disruptorBufferSize=16384, sync=true, "
                 + "electionTimeoutMs=1000, snapshotIntervalSecs=3600, snapshotLogIndexMargin=0, followerCommit=ANSWER, sharedTimers=true, commitPush=false, "
-                + "forwardBatch=256, timerTickMs=10] peer=grpc,tls=off,io-threads=0,stream=false,append-on-transport=false"), line);
+                + "forwardBatch=256, timerTickMs=10] peer=grpc,tls=off,io-threads=0,stream=true,append-on-transport=false"), line);
     }
 }
