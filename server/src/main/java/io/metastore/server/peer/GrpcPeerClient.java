@@ -187,10 +187,15 @@ final class GrpcPeerClient implements RpcClient {
             return;
         }
         retryNowIfFailed(c, state);
-        // a peer that is down or restarting is waited for until the deadline, as a connect timeout would, rather
-        // than failed at once for the rest of gRPC's reconnect backoff
-        CallOptions options = CallOptions.DEFAULT.withWaitForReady()
-                .withDeadlineAfter(timeoutMs > 0 ? timeoutMs : 5000, TimeUnit.MILLISECONDS);
+        // a peer being connected to is waited for until the deadline, as a connect timeout would; one whose last
+        // connection attempt failed (refused, or its TLS handshake rejected) gets one fresh attempt, made just above
+        // instead of after gRPC's reconnect backoff, and the call fails as soon as that attempt does, as bolt's
+        // connect does. jraft probes peers with such calls while it holds its node lock (electSelf), so a call that
+        // waited out its deadline on a peer that refuses us would hold up the votes of the members that can answer.
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeoutMs > 0 ? timeoutMs : 5000, TimeUnit.MILLISECONDS);
+        if (state != ConnectivityState.TRANSIENT_FAILURE) {
+            options = options.withWaitForReady();
+        }
         if (callback.executor() != null) {
             options = options.withExecutor(callback.executor());
         }
