@@ -51,6 +51,9 @@ import java.util.concurrent.TimeoutException;
 final class GrpcPeerClient implements RpcClient {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcPeerClient.class);
 
+    /** How long a call waits for a peer whose last connection attempt failed (see {@link #invokeAsync}). */
+    static final long FAILED_PEER_WAIT_MS = 250;
+
     private final SslContext ssl;
     private final io.netty.channel.EventLoopGroup eventLoops;
     private final MethodDescriptor<Object, Object> method;
@@ -188,14 +191,16 @@ final class GrpcPeerClient implements RpcClient {
         }
         retryNowIfFailed(c, state);
         // a peer being connected to is waited for until the deadline, as a connect timeout would; one whose last
-        // connection attempt failed (refused, or its TLS handshake rejected) gets one fresh attempt, made just above
-        // instead of after gRPC's reconnect backoff, and the call fails as soon as that attempt does, as bolt's
-        // connect does. jraft probes peers with such calls while it holds its node lock (electSelf), so a call that
-        // waited out its deadline on a peer that refuses us would hold up the votes of the members that can answer.
-        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeoutMs > 0 ? timeoutMs : 5000, TimeUnit.MILLISECONDS);
-        if (state != ConnectivityState.TRANSIENT_FAILURE) {
-            options = options.withWaitForReady();
+        // connection attempt failed (refused, or its TLS handshake rejected) gets a fresh attempt, made just above
+        // instead of after gRPC's reconnect backoff, and is waited for at most FAILED_PEER_WAIT_MS, about what a
+        // connect to a live peer on the same network takes. jraft probes peers with such calls while it holds its
+        // node lock (electSelf), so a call that waited out its whole deadline on a peer that refuses us would hold
+        // up the votes of the members that can answer.
+        long wait = timeoutMs > 0 ? timeoutMs : 5000;
+        if (state == ConnectivityState.TRANSIENT_FAILURE) {
+            wait = Math.min(wait, FAILED_PEER_WAIT_MS);
         }
+        CallOptions options = CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(wait, TimeUnit.MILLISECONDS);
         if (callback.executor() != null) {
             options = options.withExecutor(callback.executor());
         }
